@@ -1,0 +1,49 @@
+//! Seeded initialisation of a network's parameters.
+
+use rand::SeedableRng;
+use rand_chacha::ChaCha8Rng;
+use rand_distr::{Distribution, Normal, Uniform};
+
+use crate::{Float, TensorInfo};
+
+/// How a parameter tensor is initialised. The macro picks it by the activation that follows
+/// the layer.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Init {
+    /// All zeros (biases).
+    Zeros,
+    /// Glorot and Bengio's uniform: `U(-a, a)`, `a = sqrt(6 / (fan_in + fan_out))`. For layers
+    /// followed by sigmoid, tanh, softmax or nothing.
+    XavierUniform,
+    /// He et al.'s normal: `N(0, 2 / ((1 + slope^2) fan_in))`. For layers followed by relu
+    /// (slope 0) or leaky relu.
+    HeNormal {
+        /// The negative slope of the leaky relu that follows, 0 for relu.
+        negative_slope: f64,
+    },
+}
+
+/// Fills `params` tensor by tensor, from a ChaCha8 generator seeded with `seed`: the same seed
+/// gives the same weights, on every platform, in `f32` and `f64` alike (values are drawn in
+/// `f64`, then rounded).
+pub fn init_params<T: Float>(tensors: &[TensorInfo], params: &mut [T], seed: u64) {
+    let mut rng = ChaCha8Rng::seed_from_u64(seed);
+    for t in tensors {
+        let values = &mut params[t.offset..t.offset + t.len];
+        let fan_in = t.fan_in.max(1) as f64;
+        let fan_out = t.fan_out.max(1) as f64;
+        match t.init {
+            Init::Zeros => values.fill(T::ZERO),
+            Init::XavierUniform => {
+                let a = (6.0 / (fan_in + fan_out)).sqrt();
+                let dist = Uniform::new_inclusive(-a, a).expect("a finite, ordered range");
+                values.iter_mut().for_each(|v| *v = T::from_f64(dist.sample(&mut rng)));
+            }
+            Init::HeNormal { negative_slope } => {
+                let std = (2.0 / ((1.0 + negative_slope * negative_slope) * fan_in)).sqrt();
+                let dist = Normal::new(0.0, std).expect("a finite, positive deviation");
+                values.iter_mut().for_each(|v| *v = T::from_f64(dist.sample(&mut rng)));
+            }
+        }
+    }
+}

@@ -1,0 +1,198 @@
+//! Loss functions: values passed by reference to `loss_and_grad` and `train_step`.
+//!
+//! Every loss here is a mean over the batch of a per-example loss `l_n(o, y)`:
+//!
+//! ```text
+//! L = (1/N) sum_n l_n(o_n, y_n)
+//! ```
+//!
+//! so a loss only has to say what `l` and `dl/do` are for one example.
+
+use crate::Float;
+
+/// A loss: the per-example value and its gradient with respect to the network's output.
+pub trait Loss: Sync {
+    /// The loss's name, for messages.
+    const NAME: &'static str;
+
+    /// Returns `l(output, target)` for one example and writes `scale * dl/d output` into
+    /// `d_output`. The three slices have the network's output length.
+    fn example<T: Float>(&self, output: &[T], target: &[T], scale: T, d_output: &mut [T]) -> T;
+}
+
+/// Half the squared error, summed over the outputs, mean over the batch: the loss of the
+/// derivation this project comes from.
+///
+/// ```text
+/// l = sum_k (y_k - o_k)^2 / 2        dl/do_k = o_k - y_k
+/// ```
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct HalfSquaredError;
+
+impl Loss for HalfSquaredError {
+    const NAME: &'static str = "HalfSquaredError";
+
+    fn example<T: Float>(&self, output: &[T], target: &[T], scale: T, d_output: &mut [T]) -> T {
+        let half = T::from_f64(0.5);
+        let mut l = T::ZERO;
+        for ((d, &o), &y) in d_output.iter_mut().zip(output).zip(target) {
+            let e = o - y;
+            l += half * e * e;
+            *d = scale * e;
+        }
+        l
+    }
+}
+
+/// The squared error, mean over every element, as PyTorch's `MSELoss()`.
+///
+/// ```text
+/// l = sum_k (o_k - y_k)^2 / K        dl/do_k = 2 (o_k - y_k) / K
+/// ```
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct MeanSquaredError;
+
+impl Loss for MeanSquaredError {
+    const NAME: &'static str = "MeanSquaredError";
+
+    fn example<T: Float>(&self, output: &[T], target: &[T], scale: T, d_output: &mut [T]) -> T {
+        let inv_k = T::ONE / T::from_f64(output.len() as f64);
+        let two = T::from_f64(2.0);
+        let mut l = T::ZERO;
+        for ((d, &o), &y) in d_output.iter_mut().zip(output).zip(target) {
+            let e = o - y;
+            l += e * e * inv_k;
+            *d = scale * two * e * inv_k;
+        }
+        l
+    }
+}
+
+/// Binary cross-entropy on probabilities, mean over every element, as PyTorch's `BCELoss()`:
+/// the logarithms are clamped at -100 and the gradient's denominator at 1e-12, so outputs of
+/// exactly 0 or 1 give a large finite loss rather than infinity.
+///
+/// ```text
+/// l = -sum_k [y_k ln o_k + (1 - y_k) ln(1 - o_k)] / K
+/// dl/do_k = (o_k - y_k) / (o_k (1 - o_k)) / K
+/// ```
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct BinaryCrossEntropy;
+
+impl Loss for BinaryCrossEntropy {
+    const NAME: &'static str = "BinaryCrossEntropy";
+
+    fn example<T: Float>(&self, output: &[T], target: &[T], scale: T, d_output: &mut [T]) -> T {
+        let inv_k = T::ONE / T::from_f64(output.len() as f64);
+        let floor = T::from_f64(-100.0);
+        let eps = T::from_f64(1e-12);
+        let mut l = T::ZERO;
+        for ((d, &o), &y) in d_output.iter_mut().zip(output).zip(target) {
+            let log_o = o.ln().max(floor);
+            let log_1mo = (T::ONE - o).ln().max(floor);
+            l -= (y * log_o + (T::ONE - y) * log_1mo) * inv_k;
+            *d = scale * (o - y) / (o * (T::ONE - o)).max(eps) * inv_k;
+        }
+        l
+    }
+}
+
+/// Cross-entropy of the softmax of logits, summed over classes, mean over the batch, as
+/// PyTorch's `CrossEntropyLoss()` with probability targets (one-hot or soft).
+///
+/// Computed through log-sum-exp, so logits of ±1000 are fine:
+///
+/// ```text
+/// l = sum_k y_k (lse(z) - z_k)        lse(z) = m + ln sum_k e^(z_k - m),  m = max_k z_k
+/// dl/dz_k = p_k sum_j y_j - y_k       p = softmax(z)     (p - y for one-hot targets)
+/// ```
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct SoftmaxCrossEntropy;
+
+impl Loss for SoftmaxCrossEntropy {
+    const NAME: &'static str = "SoftmaxCrossEntropy";
+
+    fn example<T: Float>(&self, output: &[T], target: &[T], scale: T, d_output: &mut [T]) -> T {
+        let m = output.iter().copied().fold(output[0], T::max);
+        let sum_exp: T = output.iter().map(|&z| (z - m).exp()).sum();
+        let lse = m + sum_exp.ln();
+        let y_sum: T = target.iter().copied().sum();
+        let mut l = T::ZERO;
+        for ((d, &z), &y) in d_output.iter_mut().zip(output).zip(target) {
+            l += y * (lse - z);
+            let p = (z - lse).exp();
+            *d = scale * (p * y_sum - y);
+        }
+        l
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use approx::assert_relative_eq;
+
+    /// Central differences of `l` against the analytic gradient, for one example.
+    fn check<L: Loss>(loss: &L, o: &[f64], y: &[f64]) {
+        let mut d = vec![0.0; o.len()];
+        loss.example(o, y, 1.0, &mut d);
+        for k in 0..o.len() {
+            let h = 1e-6;
+            let mut op = o.to_vec();
+            let mut om = o.to_vec();
+            op[k] += h;
+            om[k] -= h;
+            let mut scratch = vec![0.0; o.len()];
+            let lp = loss.example(&op, y, 1.0, &mut scratch);
+            let lm = loss.example(&om, y, 1.0, &mut scratch);
+            assert_relative_eq!(d[k], (lp - lm) / (2.0 * h), max_relative = 1e-6, epsilon = 1e-9);
+        }
+    }
+
+    #[test]
+    fn gradients_match_central_differences() {
+        let o = [0.3, 0.8, 0.1];
+        let y = [0.0, 1.0, 0.0];
+        check(&HalfSquaredError, &o, &y);
+        check(&MeanSquaredError, &o, &y);
+        check(&BinaryCrossEntropy, &o, &y);
+        check(&SoftmaxCrossEntropy, &[1.5, -0.3, 2.0], &y);
+        check(&SoftmaxCrossEntropy, &[1.5, -0.3, 2.0], &[0.2, 0.5, 0.3]);
+    }
+
+    #[test]
+    fn hand_worked_values() {
+        let mut d = [0.0; 2];
+        // ((0.5 - 1)^2 + (0.25 - 0)^2) / 2 = (0.25 + 0.0625) / 2
+        let l = HalfSquaredError.example(&[0.5, 0.25], &[1.0, 0.0], 0.5, &mut d);
+        assert_eq!(l, 0.15625);
+        assert_eq!(d, [-0.25, 0.125]);
+        // (0.25 + 0.0625) / 2 elements
+        let l = MeanSquaredError.example(&[0.5, 0.25], &[1.0, 0.0], 1.0, &mut d);
+        assert_eq!(l, 0.15625);
+        assert_eq!(d, [-0.5, 0.25]);
+        // ln 2 for two equal logits and a one-hot target
+        let l = SoftmaxCrossEntropy.example(&[3.0, 3.0], &[0.0, 1.0], 1.0, &mut d);
+        assert_relative_eq!(l, core::f64::consts::LN_2);
+        assert_relative_eq!(d[0], 0.5, max_relative = 1e-15);
+        assert_relative_eq!(d[1], -0.5, max_relative = 1e-15);
+    }
+
+    #[test]
+    fn softmax_cross_entropy_is_stable_for_huge_logits() {
+        let mut d = [0.0f32; 3];
+        let l = SoftmaxCrossEntropy.example(&[1000.0f32, -1000.0, 0.0], &[0.0, 1.0, 0.0], 1.0, &mut d);
+        assert_eq!(l, 2000.0);
+        assert_eq!(d, [1.0, -1.0, 0.0]);
+        let l = SoftmaxCrossEntropy.example(&[1000.0f32, -1000.0, 0.0], &[1.0, 0.0, 0.0], 1.0, &mut d);
+        assert_eq!(l, 0.0);
+    }
+
+    #[test]
+    fn binary_cross_entropy_is_finite_at_zero_and_one() {
+        let mut d = [0.0f32; 2];
+        let l = BinaryCrossEntropy.example(&[0.0f32, 1.0], &[1.0, 0.0], 1.0, &mut d);
+        assert_eq!(l, 100.0);
+        assert!(d.iter().all(|v| v.is_finite()));
+    }
+}

@@ -1,0 +1,101 @@
+//! Plain-loop reference implementations of the layers, written straight from the definitions
+//! and in the *scatter* form of the derivation's Python (`dW += X[h:h+f, w:w+f] * dH[h, w]`),
+//! where the generated code gathers. The tests check the generated kernels against these.
+//!
+//! Slow by design; `f64`; shapes are those of PyTorch (`[C, H, W]` images, `[F, C, Kh, Kw]`
+//! filters, `[M, N]` dense weights).
+
+use ndarray::{Array1, Array2, Array3, Array4, ArrayView1, ArrayView2, ArrayView3, ArrayView4};
+
+/// Correlation of `x` `[C, H, W]` with `w` `[F, C, Kh, Kw]` plus bias, with stride and zero
+/// padding: `out[f, i, j] = b[f] + sum_{c,u,v} w[f, c, u, v] xp[c, i*s + u, j*s + v]`.
+pub fn conv2d(
+    x: ArrayView3<f64>,
+    w: ArrayView4<f64>,
+    b: ArrayView1<f64>,
+    stride: usize,
+    pad: usize,
+) -> Array3<f64> {
+    let (c_in, h, wd) = x.dim();
+    let (f_n, _, kh, kw) = w.dim();
+    let oh = (h + 2 * pad - kh) / stride + 1;
+    let ow = (wd + 2 * pad - kw) / stride + 1;
+    let mut out = Array3::zeros((f_n, oh, ow));
+    for f in 0..f_n {
+        for i in 0..oh {
+            for j in 0..ow {
+                let mut acc = b[f];
+                for c in 0..c_in {
+                    for u in 0..kh {
+                        for v in 0..kw {
+                            if let Some(xv) = padded(&x, c, i * stride + u, j * stride + v, pad) {
+                                acc += w[[f, c, u, v]] * xv;
+                            }
+                        }
+                    }
+                }
+                out[[f, i, j]] = acc;
+            }
+        }
+    }
+    out
+}
+
+fn padded(x: &ArrayView3<f64>, c: usize, i: usize, j: usize, pad: usize) -> Option<f64> {
+    let (_, h, w) = x.dim();
+    let (i, j) = (i.checked_sub(pad)?, j.checked_sub(pad)?);
+    (i < h && j < w).then(|| x[[c, i, j]])
+}
+
+/// The gradients of [`conv2d`] given `dout` `[F, OH, OW]`: `(dx, dw, db)`, accumulated by
+/// scattering every output's gradient over the inputs and taps that produced it.
+pub fn conv2d_backward(
+    x: ArrayView3<f64>,
+    w: ArrayView4<f64>,
+    dout: ArrayView3<f64>,
+    stride: usize,
+    pad: usize,
+) -> (Array3<f64>, Array4<f64>, Array1<f64>) {
+    let (c_in, h, wd) = x.dim();
+    let (f_n, _, kh, kw) = w.dim();
+    let (_, oh, ow) = dout.dim();
+    let mut dx = Array3::zeros((c_in, h, wd));
+    let mut dw = Array4::zeros(w.dim());
+    let mut db = Array1::zeros(f_n);
+    for f in 0..f_n {
+        for i in 0..oh {
+            for j in 0..ow {
+                let d = dout[[f, i, j]];
+                db[f] += d;
+                for c in 0..c_in {
+                    for u in 0..kh {
+                        for v in 0..kw {
+                            let (pi, pj) = (i * stride + u, j * stride + v);
+                            if let Some(xv) = padded(&x, c, pi, pj, pad) {
+                                dw[[f, c, u, v]] += xv * d;
+                                dx[[c, pi - pad, pj - pad]] += w[[f, c, u, v]] * d;
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+    (dx, dw, db)
+}
+
+/// `out = w x + b` for `w` `[M, N]`.
+pub fn dense(x: ArrayView1<f64>, w: ArrayView2<f64>, b: ArrayView1<f64>) -> Array1<f64> {
+    w.dot(&x) + b
+}
+
+/// The gradients of [`dense`] given `dout` `[M]`: `(dx, dw, db)`.
+pub fn dense_backward(
+    x: ArrayView1<f64>,
+    w: ArrayView2<f64>,
+    dout: ArrayView1<f64>,
+) -> (Array1<f64>, Array2<f64>, Array1<f64>) {
+    let dx = w.t().dot(&dout);
+    let dw = Array2::from_shape_fn(w.dim(), |(m, n)| dout[m] * x[n]);
+    (dx, dw, dout.to_owned())
+}

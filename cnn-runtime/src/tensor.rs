@@ -1,0 +1,125 @@
+//! Fixed-size tensors as nested arrays, and the zero-cost views between their shapes.
+//!
+//! The generated code keeps every activation as a nested array such as `[[[T; 20]; 20]; 3]`
+//! (channel, row, column), so that every size is a constant and indexing needs no bounds checks
+//! in the hot loops. Parameters and gradients are one flat array per network; the functions here
+//! view a part of it as a layer's weight, and an image as the flat vector a dense layer reads.
+
+use crate::Float;
+
+mod sealed {
+    pub trait Sealed {}
+    impl Sealed for f32 {}
+    impl Sealed for f64 {}
+    impl<A: Sealed, const N: usize> Sealed for [A; N] {}
+}
+
+/// A scalar, or an array of tensors: a block of `LEN` contiguous scalars with no padding.
+///
+/// Sealed: implemented for `f32`, `f64` and (nested) arrays of them only, which is what makes
+/// the views below sound.
+pub trait Tensor: sealed::Sealed + Copy + Send + Sync + 'static {
+    /// The scalar type.
+    type Scalar: Float;
+    /// The number of scalars.
+    const LEN: usize;
+
+    /// All scalars, in row-major order.
+    #[inline(always)]
+    fn as_flat(&self) -> &[Self::Scalar] {
+        // SAFETY: `Self` is a scalar or a nested array of them (sealed), so it is `LEN`
+        // contiguous scalars with the scalar's alignment.
+        unsafe { core::slice::from_raw_parts((self as *const Self).cast(), Self::LEN) }
+    }
+
+    /// All scalars, in row-major order, mutably.
+    #[inline(always)]
+    fn as_flat_mut(&mut self) -> &mut [Self::Scalar] {
+        // SAFETY: as in `as_flat`; the borrow is exclusive.
+        unsafe { core::slice::from_raw_parts_mut((self as *mut Self).cast(), Self::LEN) }
+    }
+
+    /// Views a slice of exactly `LEN` scalars as this tensor, or `None` for another length.
+    #[inline]
+    fn from_flat(s: &[Self::Scalar]) -> Option<&Self> {
+        // SAFETY: the length matches and the alignment of `Self` is the scalar's.
+        (s.len() == Self::LEN).then(|| unsafe { &*s.as_ptr().cast::<Self>() })
+    }
+
+    /// Views a mutable slice of exactly `LEN` scalars as this tensor, or `None` for another
+    /// length.
+    #[inline]
+    fn from_flat_mut(s: &mut [Self::Scalar]) -> Option<&mut Self> {
+        // SAFETY: as in `from_flat`; the borrow is exclusive.
+        (s.len() == Self::LEN).then(|| unsafe { &mut *s.as_mut_ptr().cast::<Self>() })
+    }
+
+    /// A heap-allocated tensor of zeros, built without passing through the stack (a large
+    /// network's parameters would not fit on a test thread's stack).
+    fn zeroed_box() -> Box<Self> {
+        let v: Box<[Self::Scalar]> = vec![Self::Scalar::ZERO; Self::LEN].into_boxed_slice();
+        // SAFETY: `LEN` scalars have the size of `Self` and its alignment; the allocation was
+        // made for `[Scalar]` of that length, which has the same layout as `Self`.
+        unsafe { Box::from_raw(Box::into_raw(v).cast::<Self>()) }
+    }
+}
+
+impl Tensor for f32 {
+    type Scalar = f32;
+    const LEN: usize = 1;
+}
+
+impl Tensor for f64 {
+    type Scalar = f64;
+    const LEN: usize = 1;
+}
+
+impl<A: Tensor, const N: usize> Tensor for [A; N] {
+    type Scalar = A::Scalar;
+    const LEN: usize = A::LEN * N;
+}
+
+/// Views a tensor as another of the same scalars and the same length: an image as the flat
+/// vector a dense layer reads, or a flat input as an image.
+///
+/// The lengths are checked at compile time.
+#[inline(always)]
+pub fn reshape<A: Tensor, B: Tensor<Scalar = A::Scalar>>(a: &A) -> &B {
+    const { assert!(A::LEN == B::LEN, "reshape between tensors of different lengths") };
+    // SAFETY: same scalar, same length, both padding-free (sealed `Tensor`).
+    unsafe { &*(a as *const A).cast::<B>() }
+}
+
+/// [`reshape`], mutably.
+#[inline(always)]
+pub fn reshape_mut<A: Tensor, B: Tensor<Scalar = A::Scalar>>(a: &mut A) -> &mut B {
+    const { assert!(A::LEN == B::LEN, "reshape between tensors of different lengths") };
+    // SAFETY: as in `reshape`; the borrow is exclusive.
+    unsafe { &mut *(a as *mut A).cast::<B>() }
+}
+
+/// Views the part of `whole` that starts at scalar `OFF` as a tensor `B`: a layer's weight or
+/// bias within a network's flat parameters. The bounds are checked at compile time.
+#[inline(always)]
+pub fn part<A: Tensor, B: Tensor<Scalar = A::Scalar>, const OFF: usize>(whole: &A) -> &B {
+    const { assert!(OFF + B::LEN <= A::LEN, "part out of bounds") };
+    // SAFETY: `OFF + B::LEN <= A::LEN` scalars, all of one type, no padding.
+    unsafe { &*(whole as *const A).cast::<A::Scalar>().add(OFF).cast::<B>() }
+}
+
+/// The two adjacent parts of `whole` starting at scalar `OFF`, mutably: a layer's weight and
+/// bias gradients, written at once by its backward function. Checked at compile time.
+#[inline(always)]
+pub fn parts_mut<A: Tensor, B: Tensor<Scalar = A::Scalar>, C: Tensor<Scalar = A::Scalar>, const OFF: usize>(
+    whole: &mut A,
+) -> (&mut B, &mut C) {
+    const { assert!(OFF + B::LEN + C::LEN <= A::LEN, "parts out of bounds") };
+    let base = (whole as *mut A).cast::<A::Scalar>();
+    // SAFETY: two disjoint in-bounds ranges of the exclusively borrowed `whole`.
+    unsafe {
+        (
+            &mut *base.add(OFF).cast::<B>(),
+            &mut *base.add(OFF + B::LEN).cast::<C>(),
+        )
+    }
+}
