@@ -1,3 +1,22 @@
+//! The `network!` macro of the `cnn` crate. Use it through `cnn`, which re-exports it.
+//!
+//! The pipeline is in [`expand`]: parse, check (lowering to the IR), generate. `proc_macro`
+//! types stay at this boundary; every phase works on `proc_macro2`, so it is unit-tested.
+
+mod ast;
+mod check;
+mod codegen;
+mod expand;
+mod fallback;
+mod ir;
+mod parse;
+mod shape;
+
 use proc_macro::TokenStream;
+
+/// Defines networks: see the `cnn` crate's documentation for the DSL and what a network
+/// provides.
 #[proc_macro]
-pub fn network(input: TokenStream) -> TokenStream { input }
+pub fn network(input: TokenStream) -> TokenStream {
+    expand::network(input.into()).into()
+}

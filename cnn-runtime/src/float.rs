@@ -17,6 +17,7 @@ mod sealed {
 /// IEEE type whose arrays can be reinterpreted as flat slices.
 pub trait Float:
     sealed::Sealed
+    + crate::Tensor<Scalar = Self>
     + Copy
     + Default
     + PartialOrd

@@ -91,3 +91,84 @@ pub fn softmax_backward<A: Tensor>(y: &A, dy: &A, dx: &mut A) {
         *dx = y * (dy - dot);
     }
 }
+
+/// Dense forward: `z[m] = b[m] + sum_n w[m][n] x[n]`, `w` in PyTorch's `[M, N]` layout.
+///
+/// Shape-generic through const generics, so every bound is a constant after monomorphisation.
+#[inline]
+pub fn dense_forward<T: Float, const N: usize, const M: usize>(
+    w: &[[T; N]; M],
+    b: &[T; M],
+    x: &[T; N],
+    z: &mut [T; M],
+) {
+    for ((z_m, w_m), &b_m) in z.iter_mut().zip(w).zip(b) {
+        let mut acc = b_m;
+        for (&w_mn, &x_n) in w_m.iter().zip(x) {
+            acc += w_mn * x_n;
+        }
+        *z_m = acc;
+    }
+}
+
+/// Dense backward, parameters: `dw[m][n] += dz[m] x[n]`, `db[m] += dz[m]`.
+#[inline]
+pub fn dense_backward<T: Float, const N: usize, const M: usize>(
+    x: &[T; N],
+    dz: &[T; M],
+    dw: &mut [[T; N]; M],
+    db: &mut [T; M],
+) {
+    for ((dw_m, db_m), &dz_m) in dw.iter_mut().zip(db).zip(dz) {
+        *db_m += dz_m;
+        for (dw_mn, &x_n) in dw_m.iter_mut().zip(x) {
+            *dw_mn += dz_m * x_n;
+        }
+    }
+}
+
+/// Dense backward, input: `dx[n] = sum_m w[m][n] dz[m]` (the transpose of `w` applied to `dz`).
+#[inline]
+pub fn dense_backward_input<T: Float, const N: usize, const M: usize>(
+    w: &[[T; N]; M],
+    dz: &[T; M],
+    dx: &mut [T; N],
+) {
+    *dx = [T::ZERO; N];
+    for (w_m, &dz_m) in w.iter().zip(dz) {
+        for (dx_n, &w_mn) in dx.iter_mut().zip(w_m) {
+            *dx_n += dz_m * w_mn;
+        }
+    }
+}
+
+/// Copies `x` into the middle of `xp`, whose border (as wide on both sides) it leaves as it
+/// was: zeros, for a padded convolution.
+#[inline]
+pub fn pad<T: Float, const C: usize, const H: usize, const W: usize, const HP: usize, const WP: usize>(
+    x: &[[[T; W]; H]; C],
+    xp: &mut [[[T; WP]; HP]; C],
+) {
+    const { assert!(HP >= H && WP >= W && (HP - H).is_multiple_of(2) && (WP - W).is_multiple_of(2)) };
+    let (ph, pw) = ((HP - H) / 2, (WP - W) / 2);
+    for (xp_c, x_c) in xp.iter_mut().zip(x) {
+        for (row, src) in xp_c[ph..ph + H].iter_mut().zip(x_c) {
+            row[pw..pw + W].copy_from_slice(src);
+        }
+    }
+}
+
+/// The inverse of [`pad`]: the middle of `xp` into `x`, dropping the border.
+#[inline]
+pub fn crop<T: Float, const C: usize, const H: usize, const W: usize, const HP: usize, const WP: usize>(
+    xp: &[[[T; WP]; HP]; C],
+    x: &mut [[[T; W]; H]; C],
+) {
+    const { assert!(HP >= H && WP >= W && (HP - H).is_multiple_of(2) && (WP - W).is_multiple_of(2)) };
+    let (ph, pw) = ((HP - H) / 2, (WP - W) / 2);
+    for (x_c, xp_c) in x.iter_mut().zip(xp) {
+        for (row, src) in x_c.iter_mut().zip(&xp_c[ph..ph + H]) {
+            row.copy_from_slice(&src[pw..pw + W]);
+        }
+    }
+}

@@ -24,6 +24,9 @@ pub trait Tensor: sealed::Sealed + Copy + Send + Sync + 'static {
     /// The number of scalars.
     const LEN: usize;
 
+    /// A tensor of zeros, by value.
+    fn zeroed() -> Self;
+
     /// All scalars, in row-major order.
     #[inline(always)]
     fn as_flat(&self) -> &[Self::Scalar] {
@@ -67,16 +70,28 @@ pub trait Tensor: sealed::Sealed + Copy + Send + Sync + 'static {
 impl Tensor for f32 {
     type Scalar = f32;
     const LEN: usize = 1;
+    #[inline(always)]
+    fn zeroed() -> Self {
+        0.0
+    }
 }
 
 impl Tensor for f64 {
     type Scalar = f64;
     const LEN: usize = 1;
+    #[inline(always)]
+    fn zeroed() -> Self {
+        0.0
+    }
 }
 
 impl<A: Tensor, const N: usize> Tensor for [A; N] {
     type Scalar = A::Scalar;
     const LEN: usize = A::LEN * N;
+    #[inline(always)]
+    fn zeroed() -> Self {
+        [A::zeroed(); N]
+    }
 }
 
 /// Views a tensor as another of the same scalars and the same length: an image as the flat

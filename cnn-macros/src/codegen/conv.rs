@@ -1,0 +1,339 @@
+//! The three functions of a convolution layer, with the filter taps unrolled.
+//!
+//! What is unrolled and why: the `Kh x Kw` taps of a filter become one statement each, with
+//! constant offsets, so the code reads like the derivation (`O11 = F11 X11 + F12 X12 + ...`)
+//! and the compiler keeps the taps in registers. The loops over filters, channels and rows stay
+//! loops, so code size grows with the kernel's area only (bounded by
+//! `check::MAX_KERNEL_TAPS`), never with the image. The innermost loop runs along an output
+//! row, where consecutive iterations touch consecutive memory, so it vectorises.
+
+use proc_macro2::{Ident, TokenStream};
+use quote::{format_ident, quote, quote_spanned};
+
+use crate::codegen::{image_ty, lit};
+use crate::ir::{Conv, Layer};
+use crate::shape::Shape;
+
+/// The sizes of one convolution, as the generated code needs them.
+struct Dims {
+    c: usize,
+    h: usize,
+    w: usize,
+    f: usize,
+    oh: usize,
+    ow: usize,
+    kh: usize,
+    kw: usize,
+    s: usize,
+    ph: usize,
+    pw: usize,
+}
+
+impl Dims {
+    fn of(layer: &Layer, conv: &Conv) -> Dims {
+        let (Shape::Image { c, h, w }, Shape::Image { h: oh, w: ow, .. }) = (layer.input, layer.output)
+        else {
+            unreachable!("check gives a conv image input and output")
+        };
+        Dims {
+            c: c as usize,
+            h: h as usize,
+            w: w as usize,
+            f: conv.filters,
+            oh: oh as usize,
+            ow: ow as usize,
+            kh: conv.kh,
+            kw: conv.kw,
+            s: conv.stride,
+            ph: conv.pad_h,
+            pw: conv.pad_w,
+        }
+    }
+
+    fn padded(&self) -> bool {
+        self.ph > 0 || self.pw > 0
+    }
+
+    fn weight_ty(&self) -> TokenStream {
+        let (kw, kh, c, f) = (lit(self.kw), lit(self.kh), lit(self.c), lit(self.f));
+        quote!([[[[T; #kw]; #kh]; #c]; #f])
+    }
+
+    /// `w00`, `w01`, ... for tap `(u, v)` of the filter; `w1_10` when a side reaches 10.
+    fn tap(&self, u: usize, v: usize) -> Ident {
+        if self.kh > 10 || self.kw > 10 {
+            format_ident!("w{}_{}", u, v)
+        } else {
+            format_ident!("w{}{}", u, v)
+        }
+    }
+
+    /// `let [[w00, w01, w02], [w10, ...], ...] = w[f][c];`
+    fn load_taps(&self) -> TokenStream {
+        let rows = (0..self.kh).map(|u| {
+            let taps = (0..self.kw).map(|v| self.tap(u, v));
+            quote!([#(#taps),*])
+        });
+        quote!(let [#(#rows),*] = w[f][c];)
+    }
+}
+
+/// `i`, `i + 2`, `i * 2`, `i * 2 + 1`: position `var * stride + offset`, without `* 1` or `+ 0`.
+fn at(var: &Ident, stride: usize, offset: usize) -> TokenStream {
+    let base = if stride == 1 {
+        quote!(#var)
+    } else {
+        let s = lit(stride);
+        quote!(#var * #s)
+    };
+    if offset == 0 {
+        base
+    } else {
+        let o = lit(offset);
+        quote!(#base + #o)
+    }
+}
+
+/// `let xp = ...` when the layer pads, so the loops read from a zero-bordered copy.
+fn padded_source(d: &Dims) -> (TokenStream, Ident) {
+    if !d.padded() {
+        return (TokenStream::new(), format_ident!("x"));
+    }
+    let ty = image_ty(d.c, d.h + 2 * d.ph, d.w + 2 * d.pw);
+    (
+        quote! {
+            let mut xp: #ty = ::cnn::__private::Tensor::zeroed();
+            ::cnn::__private::pad(x, &mut xp);
+        },
+        format_ident!("xp"),
+    )
+}
+
+fn describe(layer: &Layer, d: &Dims) -> String {
+    let filters = if d.f == 1 {
+        "1 filter".to_string()
+    } else {
+        format!("{} filters", d.f)
+    };
+    let pad = if d.padded() {
+        format!(", zero padding {}x{}", d.ph, d.pw)
+    } else {
+        String::new()
+    };
+    format!(
+        " `{}`: {} -> {}, {filters} of {}x{}x{}, stride {}{pad}.",
+        layer.name, layer.input, layer.output, d.c, d.kh, d.kw, d.s
+    )
+}
+
+/// The forward pass: a correlation of the input with each filter, plus the bias.
+pub fn forward(layer: &Layer, conv: &Conv) -> TokenStream {
+    let d = Dims::of(layer, conv);
+    let name = format_ident!("{}_forward", layer.name);
+    let (x_ty, z_ty, w_ty) = (image_ty(d.c, d.h, d.w), image_ty(d.f, d.oh, d.ow), d.weight_ty());
+    let (f, c, oh, ow) = (lit(d.f), lit(d.c), lit(d.oh), lit(d.ow));
+    let (pad, src) = padded_source(&d);
+    let (i, j) = (format_ident!("i"), format_ident!("j"));
+    let load = d.load_taps();
+    let rows = (0..d.kh).map(|u| {
+        let row = format_ident!("x{}", u);
+        let at_i = at(&i, d.s, u);
+        quote!(let #row = &#src[c][#at_i];)
+    });
+    let taps = (0..d.kh).flat_map(|u| (0..d.kw).map(move |v| (u, v))).map(|(u, v)| {
+        let (tap, row, at_j) = (d.tap(u, v), format_ident!("x{}", u), at(&j, d.s, v));
+        quote!(acc += #tap * #row[#at_j];)
+    });
+    let doc = describe(layer, &d);
+    let formula = format!(
+        " `Z[f][i][j] = b[f] + sum_c sum_(u<{},v<{}) W[f][c][u][v] X[c][{}][{}]`: a correlation.",
+        d.kh,
+        d.kw,
+        at(&i, d.s, 0).to_string().replace(' ', "") + " + u",
+        at(&j, d.s, 0).to_string().replace(' ', "") + " + v"
+    );
+    quote_spanned! {layer.span=>
+        #[doc = #doc]
+        ///
+        #[doc = #formula]
+        #[inline]
+        fn #name(w: &#w_ty, b: &[T; #f], x: &#x_ty, z: &mut #z_ty) {
+            #pad
+            for f in 0..#f {
+                for i in 0..#oh {
+                    let z_i = &mut z[f][i];
+                    *z_i = [b[f]; #ow];
+                    for c in 0..#c {
+                        #load
+                        #(#rows)*
+                        for j in 0..#ow {
+                            let mut acc = z_i[j];
+                            #(#taps)*
+                            z_i[j] = acc;
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// The backward pass for the parameters: `dL/dW` is the correlation of the layer's input with
+/// `dL/dZ`, `dL/db` the sum of `dL/dZ` over positions. Adds to `dw` and `db`.
+pub fn backward(layer: &Layer, conv: &Conv) -> TokenStream {
+    let d = Dims::of(layer, conv);
+    let name = format_ident!("{}_backward", layer.name);
+    let (x_ty, z_ty, w_ty) = (image_ty(d.c, d.h, d.w), image_ty(d.f, d.oh, d.ow), d.weight_ty());
+    let (f, c, oh, ow) = (lit(d.f), lit(d.c), lit(d.oh), lit(d.ow));
+    let (pad, src) = padded_source(&d);
+    let (i, j) = (format_ident!("i"), format_ident!("j"));
+    let taps: Vec<(usize, usize)> = (0..d.kh).flat_map(|u| (0..d.kw).map(move |v| (u, v))).collect();
+    let init = taps.iter().map(|&(u, v)| {
+        let g = format_ident!("g{}", d.tap(u, v).to_string().trim_start_matches('w'));
+        quote!(let mut #g = T::ZERO;)
+    });
+    let rows = (0..d.kh).map(|u| {
+        let row = format_ident!("x{}", u);
+        let at_i = at(&i, d.s, u);
+        quote!(let #row = &#src[c][#at_i];)
+    });
+    let accumulate = taps.iter().map(|&(u, v)| {
+        let g = format_ident!("g{}", d.tap(u, v).to_string().trim_start_matches('w'));
+        let (row, at_j) = (format_ident!("x{}", u), at(&j, d.s, v));
+        quote!(#g += d * #row[#at_j];)
+    });
+    let store = taps.iter().map(|&(u, v)| {
+        let g = format_ident!("g{}", d.tap(u, v).to_string().trim_start_matches('w'));
+        let (u, v) = (lit(u), lit(v));
+        quote!(dw_fc[#u][#v] += #g;)
+    });
+    let doc = describe(layer, &d);
+    quote_spanned! {layer.span=>
+        #[doc = #doc]
+        ///
+        /// Backward, parameters: `dW[f][c][u][v] += sum_(i,j) dZ[f][i][j] X[c][i + u][j + v]`,
+        /// the correlation of the layer's input with `dL/dZ`; `db[f] += sum_(i,j) dZ[f][i][j]`.
+        #[inline]
+        fn #name(x: &#x_ty, dz: &#z_ty, dw: &mut #w_ty, db: &mut [T; #f]) {
+            #pad
+            for f in 0..#f {
+                for c in 0..#c {
+                    #(#init)*
+                    for i in 0..#oh {
+                        let dz_i = &dz[f][i];
+                        #(#rows)*
+                        for j in 0..#ow {
+                            let d = dz_i[j];
+                            #(#accumulate)*
+                        }
+                    }
+                    let dw_fc = &mut dw[f][c];
+                    #(#store)*
+                }
+                db[f] += dz[f].as_flattened().iter().copied().sum::<T>();
+            }
+        }
+    }
+}
+
+/// The backward pass for the input: `dL/dX` is the full convolution of `dL/dZ` with the filter
+/// rotated by 180 degrees. Overwrites `dx`.
+pub fn backward_input(layer: &Layer, conv: &Conv) -> TokenStream {
+    let d = Dims::of(layer, conv);
+    let name = format_ident!("{}_backward_input", layer.name);
+    let (x_ty, z_ty, w_ty) = (image_ty(d.c, d.h, d.w), image_ty(d.f, d.oh, d.ow), d.weight_ty());
+    let (f, c, oh, ow) = (lit(d.f), lit(d.c), lit(d.oh), lit(d.ow));
+    // dL/dZ spread out by the stride and bordered by K - 1 zeros: the full convolution of it
+    // is then a valid correlation with the rotated filter.
+    let (dh, dw_) = ((d.oh - 1) * d.s + 1 + 2 * (d.kh - 1), (d.ow - 1) * d.s + 1 + 2 * (d.kw - 1));
+    let dzp_ty = image_ty(d.f, dh, dw_);
+    // The rows and columns of the (padded) input that some output depends on.
+    let (uh, uw) = ((d.oh - 1) * d.s + d.kh, (d.ow - 1) * d.s + d.kw);
+    let (i, j) = (format_ident!("i"), format_ident!("j"));
+    let (at_i, at_j) = (at(&i, d.s, d.kh - 1), at(&j, d.s, d.kw - 1));
+    let spread = if d.s == 1 {
+        let (k0, k1) = (lit(d.kw - 1), lit(d.kw - 1 + d.ow));
+        quote! {
+            for f in 0..#f {
+                for i in 0..#oh {
+                    dzp[f][#at_i][#k0..#k1].copy_from_slice(&dz[f][i]);
+                }
+            }
+        }
+    } else {
+        quote! {
+            for f in 0..#f {
+                for i in 0..#oh {
+                    for j in 0..#ow {
+                        dzp[f][#at_i][#at_j] = dz[f][i][j];
+                    }
+                }
+            }
+        }
+    };
+    let (target_decl, target, finish) = if d.padded() {
+        let ty = image_ty(d.c, d.h + 2 * d.ph, d.w + 2 * d.pw);
+        (
+            quote!(let mut dxp: #ty = ::cnn::__private::Tensor::zeroed();),
+            format_ident!("dxp"),
+            quote!(::cnn::__private::crop(&dxp, dx);),
+        )
+    } else {
+        (
+            quote!(*dx = ::cnn::__private::Tensor::zeroed();),
+            format_ident!("dx"),
+            TokenStream::new(),
+        )
+    };
+    let load = d.load_taps();
+    let rows = (0..d.kh).map(|u| {
+        let row = format_ident!("d{}", u);
+        let at_y = at(&i, 1, u);
+        quote!(let #row = &dzp[f][#at_y];)
+    });
+    let taps = (0..d.kh).flat_map(|u| (0..d.kw).map(move |v| (u, v))).map(|(u, v)| {
+        // Tap (u, v) of the rotated filter is W[Kh-1-u][Kw-1-v].
+        let tap = d.tap(d.kh - 1 - u, d.kw - 1 - v);
+        let (row, at_x) = (format_ident!("d{}", u), at(&j, 1, v));
+        quote!(acc += #tap * #row[#at_x];)
+    });
+    let (uh, uw) = (lit(uh), lit(uw));
+    let doc = describe(layer, &d);
+    let rot = format!(
+        " with `rot(W)[u][v] = W[{}-u][{}-v]`, so the first statement of the loop pairs `dZp[i][j]` with `W[{}][{}]`.",
+        d.kh - 1,
+        d.kw - 1,
+        d.kh - 1,
+        d.kw - 1
+    );
+    quote_spanned! {layer.span=>
+        #[doc = #doc]
+        ///
+        /// Backward, input: the full convolution of `dL/dZ` with the filters rotated by 180
+        /// degrees. `dL/dZ` is laid into `dZp` (stride - 1 zeros between entries, a border of
+        /// K - 1 zeros), which turns it into a valid correlation:
+        /// `dX[c][i][j] = sum_f sum_(u,v) rot(W)[f][c][u][v] dZp[f][i + u][j + v]`,
+        #[doc = #rot]
+        #[inline]
+        fn #name(w: &#w_ty, dz: &#z_ty, dx: &mut #x_ty) {
+            let mut dzp: #dzp_ty = ::cnn::__private::Tensor::zeroed();
+            #spread
+            #target_decl
+            for c in 0..#c {
+                for i in 0..#uh {
+                    let dx_i = &mut #target[c][i];
+                    for f in 0..#f {
+                        #load
+                        #(#rows)*
+                        for j in 0..#uw {
+                            let mut acc = dx_i[j];
+                            #(#taps)*
+                            dx_i[j] = acc;
+                        }
+                    }
+                }
+            }
+            #finish
+        }
+    }
+}

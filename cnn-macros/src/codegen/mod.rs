@@ -1,0 +1,584 @@
+//! From the checked IR to Rust: one struct per network, its layer functions, and the passes
+//! that chain them. Only what depends on the shapes is generated; the rest is called from
+//! `::cnn::__private` (activations, dense layers, padding) and `::cnn::Network` (batching,
+//! training steps).
+
+mod conv;
+
+use proc_macro2::{Ident, Literal, TokenStream};
+use quote::{format_ident, quote, quote_spanned};
+
+use crate::ir::{Activation, Kind, Layer, Network};
+use crate::shape::Shape;
+
+pub fn lit(n: usize) -> Literal {
+    Literal::usize_unsuffixed(n)
+}
+
+/// `[[[T; W]; H]; C]`.
+pub fn image_ty(c: usize, h: usize, w: usize) -> TokenStream {
+    let (c, h, w) = (lit(c), lit(h), lit(w));
+    quote!([[[T; #w]; #h]; #c])
+}
+
+/// The type of a tensor between layers: an image, or a flat `[T; N]` after a dense layer.
+fn shape_ty(s: Shape) -> TokenStream {
+    match s {
+        Shape::Image { c, h, w } => image_ty(c as usize, h as usize, w as usize),
+        Shape::Flat(n) => {
+            let n = lit(n as usize);
+            quote!([T; #n])
+        }
+    }
+}
+
+fn flat_ty(n: usize) -> TokenStream {
+    let n = lit(n);
+    quote!([T; #n])
+}
+
+/// Everything for one network.
+pub fn network(net: &Network) -> TokenStream {
+    let Network {
+        attrs, vis, name, ..
+    } = net;
+    let [c, h, w] = net.input;
+    let (input_len, output_len, param_len) = (
+        net.input_len(),
+        net.output_shape().len().unwrap_or(0) as usize,
+        net.param_len,
+    );
+    let (input_ty, output_ty, params_ty) = (flat_ty(input_len), flat_ty(output_len), flat_ty(param_len));
+    let shape = quote!([#c, #h, #w]);
+    let (input_len_l, output_len_l, param_len_l) = (lit(input_len), lit(output_len), lit(param_len));
+    let kernels = net.layers.iter().map(layer_functions);
+    let accessors = net.layers.iter().map(accessors);
+    let tensors = tensor_table(net);
+    let forward = forward_pass(net);
+    let backprop = backward_pass(net, Mode::Params);
+    let input_gradient = backward_pass(net, Mode::Input);
+    let name_str = name.to_string();
+    quote! {
+        #(#attrs)*
+        #vis struct #name<T = f32> {
+            params: #params_ty,
+        }
+
+        impl<T: ::cnn::Float> ::core::clone::Clone for #name<T> {
+            fn clone(&self) -> Self {
+                #name { params: self.params }
+            }
+        }
+
+        impl<T: ::cnn::Float> ::core::fmt::Debug for #name<T> {
+            fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+                f.debug_struct(#name_str)
+                    .field("scalar", &T::NAME)
+                    .field("param_len", &#param_len_l)
+                    .finish_non_exhaustive()
+            }
+        }
+
+        /// Sizes and constructors of the `f32` network; `SeedNet::<f64>` has the same through
+        /// the `cnn::Network` trait.
+        impl #name<f32> {
+            /// `[C, H, W]` of one example.
+            pub const INPUT_SHAPE: [usize; 3] = #shape;
+            /// `C * H * W`.
+            pub const INPUT_LEN: usize = #input_len_l;
+            /// The length of one example's output.
+            pub const OUTPUT_LEN: usize = #output_len_l;
+            /// The number of trainable scalars.
+            pub const PARAM_LEN: usize = #param_len_l;
+
+            /// A network initialised from a seeded generator: the same seed gives the same weights.
+            pub fn new(seed: u64) -> Self {
+                <Self as ::cnn::Network>::new(seed)
+            }
+
+            /// A network whose parameters are all zero.
+            pub fn zeroed() -> Self {
+                <Self as ::cnn::Network>::zeroed()
+            }
+        }
+
+        impl<T: ::cnn::Float> #name<T> {
+            /// The output for one example. Allocates nothing and needs no `std`.
+            pub fn forward(&self, x: &#input_ty) -> #output_ty {
+                <Self as ::cnn::Network>::forward(self, x)
+            }
+
+            /// All parameters, flat, in layer order, weight then bias, in PyTorch's layouts.
+            pub fn params(&self) -> &[T] {
+                &self.params
+            }
+
+            /// All parameters, flat and mutable.
+            pub fn params_mut(&mut self) -> &mut [T] {
+                &mut self.params
+            }
+
+            /// The outputs for a batch `[N, C, H, W]` (any strides), as `[N, OUTPUT_LEN]`.
+            ///
+            /// # Errors
+            /// `cnn::Error::Shape` when `x` is not `[N, C, H, W]` with this network's `C, H, W`.
+            pub fn forward_batch(
+                &self,
+                x: ::cnn::ndarray::ArrayView4<'_, T>,
+            ) -> ::core::result::Result<::cnn::ndarray::Array2<T>, ::cnn::Error> {
+                <Self as ::cnn::Network>::forward_batch(self, x)
+            }
+
+            /// The mean loss over the batch and its gradient for every parameter, in the order and
+            /// layout of `params()`.
+            ///
+            /// # Errors
+            /// See `cnn::Network::loss_and_grad`: wrong shapes, an empty batch, non-finite data.
+            pub fn loss_and_grad<L: ::cnn::loss::Loss>(
+                &self,
+                x: ::cnn::ndarray::ArrayView4<'_, T>,
+                targets: ::cnn::ndarray::ArrayView2<'_, T>,
+                loss: &L,
+            ) -> ::core::result::Result<(T, ::std::vec::Vec<T>), ::cnn::Error> {
+                <Self as ::cnn::Network>::loss_and_grad(self, x, targets, loss)
+            }
+
+            /// One optimizer step on a batch; returns the mean loss before the step.
+            ///
+            /// # Errors
+            /// See `cnn::Network::train_step`; the parameters are unchanged after an error.
+            pub fn train_step<L: ::cnn::loss::Loss, O: ::cnn::optim::Optimizer>(
+                &mut self,
+                x: ::cnn::ndarray::ArrayView4<'_, T>,
+                targets: ::cnn::ndarray::ArrayView2<'_, T>,
+                loss: &L,
+                optimizer: &mut O,
+            ) -> ::core::result::Result<T, ::cnn::Error> {
+                <Self as ::cnn::Network>::train_step(self, x, targets, loss, optimizer)
+            }
+
+            /// The gradient of one example's loss with respect to its input (a saliency map), and
+            /// the loss.
+            pub fn input_gradient<L: ::cnn::loss::Loss>(
+                &self,
+                x: &#input_ty,
+                target: &#output_ty,
+                loss: &L,
+            ) -> (#input_ty, T) {
+                let mut dx = [T::ZERO; #input_len_l];
+                let l = <Self as ::cnn::Network>::input_gradient(self, x, target, loss, &mut dx);
+                (dx, l)
+            }
+
+            #(#accessors)*
+            #(#kernels)*
+        }
+
+        impl<T: ::cnn::Float> ::cnn::Network for #name<T> {
+            type Scalar = T;
+            type Input = #input_ty;
+            type Output = #output_ty;
+            type Params = #params_ty;
+
+            const INPUT_SHAPE: [usize; 3] = #shape;
+            const TENSORS: &'static [::cnn::TensorInfo] = &[#(#tensors),*];
+
+            fn zeroed() -> Self {
+                #name { params: [T::ZERO; #param_len_l] }
+            }
+
+            fn param_tensor(&self) -> &#params_ty {
+                &self.params
+            }
+
+            fn param_tensor_mut(&mut self) -> &mut #params_ty {
+                &mut self.params
+            }
+
+            #forward
+            #backprop
+            #input_gradient
+        }
+    }
+}
+
+/// `conv1_weight()` and `conv1_bias()`: views into the flat parameters.
+fn accessors(layer: &Layer) -> TokenStream {
+    let Some((w_len, _)) = layer.param_lens() else {
+        return TokenStream::new();
+    };
+    let (w_ty, b_ty) = param_tys(layer);
+    let (wn, bn) = (
+        format_ident!("{}_weight", layer.name),
+        format_ident!("{}_bias", layer.name),
+    );
+    let (w_off, b_off) = (lit(layer.param_offset), lit(layer.param_offset + w_len));
+    let (w_doc, b_doc) = (
+        format!(" `{}.weight`, within `params()`.", layer.name),
+        format!(" `{}.bias`, within `params()`.", layer.name),
+    );
+    quote! {
+        #[doc = #w_doc]
+        #[inline(always)]
+        fn #wn(&self) -> &#w_ty {
+            ::cnn::__private::part::<_, _, #w_off>(&self.params)
+        }
+
+        #[doc = #b_doc]
+        #[inline(always)]
+        fn #bn(&self) -> &#b_ty {
+            ::cnn::__private::part::<_, _, #b_off>(&self.params)
+        }
+    }
+}
+
+/// The weight and bias types of a layer with parameters, in PyTorch's layouts.
+fn param_tys(layer: &Layer) -> (TokenStream, TokenStream) {
+    match &layer.kind {
+        Kind::Conv(c) => {
+            let (kw, kh, ch, f) = (lit(c.kw), lit(c.kh), lit(c.channels), lit(c.filters));
+            (quote!([[[[T; #kw]; #kh]; #ch]; #f]), quote!([T; #f]))
+        }
+        Kind::Dense { n, m } => {
+            let (n, m) = (lit(*n), lit(*m));
+            (quote!([[T; #n]; #m]), quote!([T; #m]))
+        }
+        Kind::Activation(_) => (TokenStream::new(), TokenStream::new()),
+    }
+}
+
+/// The generated functions of one layer: only convolutions have shape-specific code; dense
+/// layers and activations are const-generic functions of the runtime.
+fn layer_functions(layer: &Layer) -> TokenStream {
+    match &layer.kind {
+        Kind::Conv(c) => {
+            let mut out = conv::forward(layer, c);
+            out.extend(conv::backward(layer, c));
+            out.extend(conv::backward_input(layer, c));
+            out
+        }
+        Kind::Dense { .. } | Kind::Activation(_) => TokenStream::new(),
+    }
+}
+
+/// The `TensorInfo` of every parameter tensor: names, PyTorch shapes, offsets, and the
+/// initialisation chosen by the activation that follows the layer.
+fn tensor_table(net: &Network) -> Vec<TensorInfo> {
+    let mut out = Vec::new();
+    for (i, layer) in net.layers.iter().enumerate() {
+        let Some((w_len, b_len)) = layer.param_lens() else {
+            continue;
+        };
+        let (shape, fan_in, fan_out): (Vec<usize>, usize, usize) = match &layer.kind {
+            Kind::Conv(c) => (
+                vec![c.filters, c.channels, c.kh, c.kw],
+                c.channels * c.kh * c.kw,
+                c.filters * c.kh * c.kw,
+            ),
+            Kind::Dense { n, m } => (vec![*m, *n], *n, *m),
+            Kind::Activation(_) => continue,
+        };
+        let init = match net.layers.get(i + 1).map(|l| &l.kind) {
+            Some(Kind::Activation(Activation::Relu)) => quote!(::cnn::Init::HeNormal { negative_slope: 0.0 }),
+            Some(Kind::Activation(Activation::LeakyRelu(a))) => quote!(::cnn::Init::HeNormal { negative_slope: #a }),
+            _ => quote!(::cnn::Init::XavierUniform),
+        };
+        let bias_shape = lit(shape[0]);
+        out.push(TensorInfo {
+            name: format!("{}.weight", layer.name),
+            shape: quote!(&[#(#shape),*]),
+            offset: layer.param_offset,
+            len: w_len,
+            fan_in,
+            fan_out,
+            init,
+        });
+        out.push(TensorInfo {
+            name: format!("{}.bias", layer.name),
+            shape: quote!(&[#bias_shape]),
+            offset: layer.param_offset + w_len,
+            len: b_len,
+            fan_in,
+            fan_out,
+            init: quote!(::cnn::Init::Zeros),
+        });
+    }
+    out
+}
+
+struct TensorInfo {
+    name: String,
+    shape: TokenStream,
+    offset: usize,
+    len: usize,
+    fan_in: usize,
+    fan_out: usize,
+    init: TokenStream,
+}
+
+impl quote::ToTokens for TensorInfo {
+    fn to_tokens(&self, tokens: &mut TokenStream) {
+        let TensorInfo {
+            name,
+            shape,
+            offset,
+            len,
+            fan_in,
+            fan_out,
+            init,
+        } = self;
+        tokens.extend(quote! {
+            ::cnn::TensorInfo {
+                name: #name,
+                shape: #shape,
+                offset: #offset,
+                len: #len,
+                fan_in: #fan_in,
+                fan_out: #fan_out,
+                init: #init,
+            }
+        });
+    }
+}
+
+/// `conv1_out`: the output of a layer in the passes.
+fn out_of(layer: &Layer) -> Ident {
+    format_ident!("{}_out", layer.name)
+}
+
+/// `conv1_grad`: dL/d(output of the layer).
+fn grad_of(layer: &Layer) -> Ident {
+    format_ident!("{}_grad", layer.name)
+}
+
+/// The input of layer `i`: the network's input `x` or the previous layer's output.
+fn input_of(net: &Network, i: usize) -> Ident {
+    i.checked_sub(1).map_or(format_ident!("x"), |p| out_of(&net.layers[p]))
+}
+
+/// `let x = reshape(x); let mut conv1_out = ...; Self::conv1_forward(...); ...`: every layer
+/// in order, each output kept in its own local for the backward pass.
+fn forward_statements(net: &Network) -> TokenStream {
+    let [c, h, w] = net.input;
+    let x_ty = image_ty(c, h, w);
+    let mut out = quote! {
+        let x: &#x_ty = ::cnn::__private::reshape(x);
+    };
+    for (i, layer) in net.layers.iter().enumerate() {
+        let (input, output) = (input_of(net, i), out_of(layer));
+        let ty = shape_ty(layer.output);
+        let input = if i == 0 { quote!(#input) } else { quote!(&#input) };
+        let call = match &layer.kind {
+            Kind::Conv(_) => {
+                let (f, wt, b) = (
+                    format_ident!("{}_forward", layer.name),
+                    format_ident!("{}_weight", layer.name),
+                    format_ident!("{}_bias", layer.name),
+                );
+                quote!(Self::#f(self.#wt(), self.#b(), #input, &mut #output);)
+            }
+            Kind::Dense { n, m } => {
+                let (wt, b) = (
+                    format_ident!("{}_weight", layer.name),
+                    format_ident!("{}_bias", layer.name),
+                );
+                let (n, m) = (lit(*n), lit(*m));
+                quote! {
+                    ::cnn::__private::dense_forward::<T, #n, #m>(
+                        self.#wt(),
+                        self.#b(),
+                        ::cnn::__private::reshape(#input),
+                        &mut #output,
+                    );
+                }
+            }
+            Kind::Activation(a) => {
+                let f = format_ident!("{}", a.name());
+                match a {
+                    Activation::LeakyRelu(s) => {
+                        quote!(::cnn::__private::#f(T::from_f64(#s), #input, &mut #output);)
+                    }
+                    _ => quote!(::cnn::__private::#f(#input, &mut #output);),
+                }
+            }
+        };
+        out.extend(quote_spanned! {layer.span=>
+            let mut #output: #ty = ::cnn::__private::Tensor::zeroed();
+        });
+        out.extend(call);
+    }
+    out
+}
+
+fn last_output(net: &Network) -> Ident {
+    net.layers.last().map_or(format_ident!("x"), out_of)
+}
+
+fn forward_pass(net: &Network) -> TokenStream {
+    let body = forward_statements(net);
+    let last = last_output(net);
+    let last = if net.layers.is_empty() {
+        quote!(#last)
+    } else {
+        quote!(&#last)
+    };
+    quote! {
+        fn forward(&self, x: &Self::Input) -> Self::Output {
+            #body
+            *::cnn::__private::reshape(#last)
+        }
+    }
+}
+
+#[derive(Clone, Copy, PartialEq)]
+enum Mode {
+    /// Accumulate `dL/dparams`; stop before the first layer's `dL/dX`, which nothing needs.
+    Params,
+    /// Only `dL/dX`, down to the input.
+    Input,
+}
+
+/// The backward pass, last layer first: every layer turns `dL/d(its output)` into the gradient
+/// of its parameters (`Mode::Params`) and `dL/d(its input)` while some layer before it needs it.
+fn backward_pass(net: &Network, mode: Mode) -> TokenStream {
+    let forward = forward_statements(net);
+    let last = last_output(net);
+    let last_grad = net.layers.last().map(grad_of);
+    let output_ty = flat_ty(net.output_shape().len().unwrap_or(0) as usize);
+    let Some(last_grad) = last_grad else {
+        return TokenStream::new();
+    };
+    let first_param = net.layers.iter().position(|l| l.param_lens().is_some());
+    let mut body = quote! {
+        #forward
+        let mut #last_grad: #output_ty = ::cnn::__private::Tensor::zeroed();
+        let l = loss.example(
+            ::cnn::__private::Tensor::as_flat(&#last),
+            target,
+            scale,
+            ::cnn::__private::Tensor::as_flat_mut(&mut #last_grad),
+        );
+        let #last_grad = ::cnn::__private::reshape(&#last_grad);
+    };
+    for (i, layer) in net.layers.iter().enumerate().rev() {
+        let grad = grad_of(layer);
+        // dL/dX of this layer is needed by a layer with parameters before it, or as the result.
+        let input_needed = match mode {
+            Mode::Params => first_param.is_some_and(|p| p < i),
+            Mode::Input => true,
+        };
+        let input = input_of(net, i);
+        let input_ref = if i == 0 { quote!(#input) } else { quote!(&#input) };
+        let (input_grad_decl, input_grad) = if i == 0 {
+            (quote!(), quote!(dx))
+        } else {
+            let g = grad_of(&net.layers[i - 1]);
+            let ty = shape_ty(layer.input);
+            (
+                quote!(let mut #g: #ty = ::cnn::__private::Tensor::zeroed();),
+                quote!(&mut #g),
+            )
+        };
+        let stmts = match &layer.kind {
+            Kind::Conv(_) => {
+                let (b, bi, wt) = (
+                    format_ident!("{}_backward", layer.name),
+                    format_ident!("{}_backward_input", layer.name),
+                    format_ident!("{}_weight", layer.name),
+                );
+                let params = (mode == Mode::Params).then(|| {
+                    let off = lit(layer.param_offset);
+                    quote! {
+                        let (dw, db) = ::cnn::__private::parts_mut::<_, _, _, #off>(grad);
+                        Self::#b(#input_ref, #grad, dw, db);
+                    }
+                });
+                let inp = input_needed.then(|| {
+                    let g = if i == 0 { quote!(::cnn::__private::reshape_mut(dx)) } else { input_grad.clone() };
+                    quote! {
+                        #input_grad_decl
+                        Self::#bi(self.#wt(), #grad, #g);
+                    }
+                });
+                quote!(#params #inp)
+            }
+            Kind::Dense { n, m } => {
+                let wt = format_ident!("{}_weight", layer.name);
+                let (n, m) = (lit(*n), lit(*m));
+                let params = (mode == Mode::Params).then(|| {
+                    let off = lit(layer.param_offset);
+                    quote! {
+                        let (dw, db) = ::cnn::__private::parts_mut::<_, _, _, #off>(grad);
+                        ::cnn::__private::dense_backward::<T, #n, #m>(
+                            ::cnn::__private::reshape(#input_ref),
+                            #grad,
+                            dw,
+                            db,
+                        );
+                    }
+                });
+                let inp = input_needed.then(|| {
+                    quote! {
+                        #input_grad_decl
+                        ::cnn::__private::dense_backward_input::<T, #n, #m>(
+                            self.#wt(),
+                            #grad,
+                            ::cnn::__private::reshape_mut(#input_grad),
+                        );
+                    }
+                });
+                quote!(#params #inp)
+            }
+            Kind::Activation(a) => {
+                let output = out_of(layer);
+                let f = format_ident!("{}_backward", a.name());
+                let g = if i == 0 { quote!(::cnn::__private::reshape_mut(dx)) } else { input_grad.clone() };
+                let call = match a {
+                    Activation::LeakyRelu(s) => {
+                        quote!(::cnn::__private::#f(T::from_f64(#s), &#output, #grad, #g);)
+                    }
+                    _ => quote!(::cnn::__private::#f(&#output, #grad, #g);),
+                };
+                if input_needed {
+                    quote!(#input_grad_decl #call)
+                } else {
+                    TokenStream::new()
+                }
+            }
+        };
+        body.extend(stmts);
+        // Later statements take the gradient by reference.
+        if input_needed && i > 0 {
+            let g = grad_of(&net.layers[i - 1]);
+            body.extend(quote!(let #g = &#g;));
+        }
+    }
+    match mode {
+        Mode::Params => quote! {
+            fn backprop<L: ::cnn::loss::Loss>(
+                &self,
+                x: &Self::Input,
+                target: &Self::Output,
+                loss: &L,
+                scale: T,
+                grad: &mut Self::Params,
+            ) -> T {
+                #body
+                l
+            }
+        },
+        Mode::Input => quote! {
+            fn input_gradient<L: ::cnn::loss::Loss>(
+                &self,
+                x: &Self::Input,
+                target: &Self::Output,
+                loss: &L,
+                dx: &mut Self::Input,
+            ) -> T {
+                let scale = T::ONE;
+                #body
+                l
+            }
+        },
+    }
+}
