@@ -33,7 +33,8 @@ extern crate self as cnn;
 
 pub use cnn_macros::network;
 pub use cnn_runtime::{
-    Dims, Error, Float, Init, Network, Tensor, TensorInfo, init, kernels, loss, optim, reference,
+    Dims, Error, Float, Init, Network, Tensor, TensorInfo, gradcheck, init, kernels, loss, optim,
+    reference,
 };
 /// The `ndarray` this crate is built with; use it for the arrays you pass in.
 pub use ndarray;

@@ -42,9 +42,57 @@ fn stub(name: &Ident) -> TokenStream {
             }
         }
 
+        impl<T> ::core::clone::Clone for #name<T> {
+            fn clone(&self) -> Self {
+                ::core::unimplemented!("the definition of this network has errors")
+            }
+        }
+
+        /// So that `Name::<f64>::new(seed)` and the other trait items resolve too.
+        #[allow(clippy::all)]
+        impl<T: ::cnn::Float> ::cnn::Network for #name<T> {
+            type Scalar = T;
+            type Input = [T; 0];
+            type Output = [T; 0];
+            type Params = [T; 0];
+            const INPUT_SHAPE: [usize; 3] = [0; 3];
+            const TENSORS: &'static [::cnn::TensorInfo] = &[];
+            fn zeroed() -> Self {
+                ::core::unimplemented!("the definition of this network has errors")
+            }
+            fn param_tensor(&self) -> &[T; 0] {
+                ::core::unimplemented!("the definition of this network has errors")
+            }
+            fn param_tensor_mut(&mut self) -> &mut [T; 0] {
+                ::core::unimplemented!("the definition of this network has errors")
+            }
+            fn forward(&self, _x: &[T; 0]) -> [T; 0] {
+                ::core::unimplemented!("the definition of this network has errors")
+            }
+            fn backprop<L: ::cnn::loss::Loss>(
+                &self,
+                _x: &[T; 0],
+                _target: &[T; 0],
+                _loss: &L,
+                _scale: T,
+                _grad: &mut [T; 0],
+            ) -> T {
+                ::core::unimplemented!("the definition of this network has errors")
+            }
+            fn input_gradient<L: ::cnn::loss::Loss>(
+                &self,
+                _x: &[T; 0],
+                _target: &[T; 0],
+                _loss: &L,
+                _dx: &mut [T; 0],
+            ) -> T {
+                ::core::unimplemented!("the definition of this network has errors")
+            }
+        }
+
         #[allow(dead_code, unreachable_pub, clippy::all)]
         impl<T> #name<T> {
-            pub fn forward<X, const O: usize>(&self, _x: X) -> [T; O] {
+            pub fn forward<X>(&self, _x: X) -> &'static [T] {
                 ::core::unimplemented!("the definition of this network has errors")
             }
             pub fn params(&self) -> &[T] {
@@ -53,13 +101,27 @@ fn stub(name: &Ident) -> TokenStream {
             pub fn params_mut(&mut self) -> &mut [T] {
                 ::core::unimplemented!("the definition of this network has errors")
             }
-            pub fn forward_batch<X, R>(&self, _x: X) -> R {
+            pub fn forward_batch<X>(
+                &self,
+                _x: X,
+            ) -> ::core::result::Result<::cnn::ndarray::Array2<T>, ::cnn::Error> {
                 ::core::unimplemented!("the definition of this network has errors")
             }
-            pub fn loss_and_grad<X, Y, L, R>(&self, _x: X, _y: Y, _loss: L) -> R {
+            pub fn loss_and_grad<X, Y, L>(
+                &self,
+                _x: X,
+                _y: Y,
+                _loss: L,
+            ) -> ::core::result::Result<(T, ::std::vec::Vec<T>), ::cnn::Error> {
                 ::core::unimplemented!("the definition of this network has errors")
             }
-            pub fn train_step<X, Y, L, O, R>(&mut self, _x: X, _y: Y, _loss: L, _optimizer: O) -> R {
+            pub fn train_step<X, Y, L, O>(
+                &mut self,
+                _x: X,
+                _y: Y,
+                _loss: L,
+                _optimizer: O,
+            ) -> ::core::result::Result<T, ::cnn::Error> {
                 ::core::unimplemented!("the definition of this network has errors")
             }
         }

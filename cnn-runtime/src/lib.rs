@@ -8,6 +8,7 @@
 
 mod error;
 mod float;
+pub mod gradcheck;
 pub mod init;
 pub mod kernels;
 pub mod loss;

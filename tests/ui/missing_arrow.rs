@@ -1,0 +1,10 @@
+// layers are joined by arrows
+use cnn::network;
+
+network! {
+    pub struct N {
+        input(8x8) conv(3x3)
+    }
+}
+
+fn main() {}

@@ -1,0 +1,14 @@
+// a definition that does not parse also gives a stub, so using the network adds no second error
+use cnn::network;
+
+network! {
+    pub struct Bad {
+        input(8x8) -> conv(3x3) relu
+    }
+}
+
+fn main() {
+    let n = Bad::new(0);
+    let y = n.forward(&[0.0; 64]);
+    let _ = y[0];
+}

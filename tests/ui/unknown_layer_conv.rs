@@ -1,0 +1,10 @@
+// an unknown layer kind is an error, with the nearest known kind as a suggestion
+use cnn::network;
+
+network! {
+    pub struct N {
+        input(8x8) -> cnov(3x3)
+    }
+}
+
+fn main() {}
