@@ -64,8 +64,16 @@ fn seed_net_three_filters() {
 
 #[test]
 fn every_layer_kind_with_stride_and_padding() {
-    check(&Mixed::<f64>::new(3), &SoftmaxCrossEntropy, "Mixed, cross-entropy");
-    check(&Mixed::<f64>::new(4), &MeanSquaredError, "Mixed, squared error");
+    check(
+        &Mixed::<f64>::new(3),
+        &SoftmaxCrossEntropy,
+        "Mixed, cross-entropy",
+    );
+    check(
+        &Mixed::<f64>::new(4),
+        &MeanSquaredError,
+        "Mixed, squared error",
+    );
     check(&Skips::<f64>::new(5), &HalfSquaredError, "Skips");
     check(&ConvOnly::<f64>::new(6), &MeanSquaredError, "ConvOnly");
 }

@@ -46,7 +46,9 @@ fn assert_close(what: &str, got: &[f64], expected: &[f64]) {
 fn check_conv<N: Network<Scalar = f64>>(s: usize, p: usize, seed: u64) {
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
     let mut net = N::zeroed();
-    net.params_mut().iter_mut().for_each(|v| *v = rng.random_range(-1.0..1.0));
+    net.params_mut()
+        .iter_mut()
+        .for_each(|v| *v = rng.random_range(-1.0..1.0));
     let info = N::TENSORS;
     let wshape = info[0].shape;
     let w = Array4::from_shape_vec(
@@ -61,13 +63,18 @@ fn check_conv<N: Network<Scalar = f64>>(s: usize, p: usize, seed: u64) {
 
     let expected = reference::conv2d(x3, w.view(), b.view(), s, p);
     let out = net.forward_batch(x.view()).unwrap();
-    assert_close("forward", out.as_slice().unwrap(), expected.as_slice().unwrap());
+    assert_close(
+        "forward",
+        out.as_slice().unwrap(),
+        expected.as_slice().unwrap(),
+    );
 
     let y: Array2<f64> = random((1, N::OUTPUT_LEN), &mut rng);
-    let dout: Array3<f64> =
-        (&expected - &y.to_shape(expected.raw_dim()).unwrap()).to_owned();
+    let dout: Array3<f64> = (&expected - &y.to_shape(expected.raw_dim()).unwrap()).to_owned();
     let (dx, dw, db) = reference::conv2d_backward(x3, w.view(), dout.view(), s, p);
-    let (_, grad) = net.loss_and_grad(x.view(), y.view(), &HalfSquaredError).unwrap();
+    let (_, grad) = net
+        .loss_and_grad(x.view(), y.view(), &HalfSquaredError)
+        .unwrap();
     assert_close("dL/dW", &grad[..info[0].len], dw.as_slice().unwrap());
     assert_close("dL/db", &grad[info[1].offset..], db.as_slice().unwrap());
 
@@ -122,7 +129,11 @@ fn conv_same_padding() {
     let expected = reference::conv2d(xp.view(), w.view(), b.view(), 1, 0);
     let out = net.forward_batch(x.view()).unwrap();
     assert_eq!(expected.dim(), (2, 8, 8));
-    assert_close("forward", out.as_slice().unwrap(), expected.as_slice().unwrap());
+    assert_close(
+        "forward",
+        out.as_slice().unwrap(),
+        expected.as_slice().unwrap(),
+    );
 }
 
 #[test]
@@ -150,12 +161,18 @@ fn dense_against_reference() {
     let flat = Array1::from(x.as_slice().unwrap().to_vec());
     let expected = reference::dense(flat.view(), w.view(), b.view());
     let out = net.forward_batch(x.view()).unwrap();
-    assert_close("forward", out.as_slice().unwrap(), expected.as_slice().unwrap());
+    assert_close(
+        "forward",
+        out.as_slice().unwrap(),
+        expected.as_slice().unwrap(),
+    );
 
     let y: Array2<f64> = random((1, 5), &mut rng);
     let dout = &expected - &y.row(0);
     let (dx, dw, db) = reference::dense_backward(flat.view(), w.view(), dout.view());
-    let (_, grad) = net.loss_and_grad(x.view(), y.view(), &HalfSquaredError).unwrap();
+    let (_, grad) = net
+        .loss_and_grad(x.view(), y.view(), &HalfSquaredError)
+        .unwrap();
     assert_close("dL/dW", &grad[..120], dw.as_slice().unwrap());
     assert_close("dL/db", &grad[120..], db.as_slice().unwrap());
     let (gx, _) = net.input_gradient(

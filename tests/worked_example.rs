@@ -55,7 +55,15 @@ fn forward_is_the_correlation_written_out() {
         X[0][0], X[0][1], X[0][2], X[1][0], X[1][1], X[1][2], X[2][0], X[2][1], X[2][2],
     ]);
     let expected = seed_output();
-    assert_eq!(o, [expected[0][0], expected[0][1], expected[1][0], expected[1][1]]);
+    assert_eq!(
+        o,
+        [
+            expected[0][0],
+            expected[0][1],
+            expected[1][0],
+            expected[1][1]
+        ]
+    );
 }
 
 #[test]
@@ -76,7 +84,11 @@ fn filter_gradient_is_the_correlation_of_x_with_do() {
         assert_relative_eq!(grad[k], expected[k], max_relative = 1e-14);
     }
     // The bias gradient is the sum of dE/dO.
-    assert_relative_eq!(grad[4], D_O.iter().flatten().sum::<f64>(), max_relative = 1e-14);
+    assert_relative_eq!(
+        grad[4],
+        D_O.iter().flatten().sum::<f64>(),
+        max_relative = 1e-14
+    );
 }
 
 #[test]
@@ -155,7 +167,11 @@ fn seed_network_gradients_follow_the_matrix_form() {
     let back = w_t.t().dot(&delta) * h1.mapv(|h| h * (1.0 - h)); // 400 x N
     let mut d_f = Array1::<f64>::zeros(9);
     for e in 0..n {
-        let g = back.index_axis(Axis(1), e).to_owned().into_shape_with_order((20, 20)).unwrap();
+        let g = back
+            .index_axis(Axis(1), e)
+            .to_owned()
+            .into_shape_with_order((20, 20))
+            .unwrap();
         for u in 0..3 {
             for v in 0..3 {
                 let window = x.slice(s![e, 0, u..u + 20, v..v + 20]);
@@ -166,7 +182,9 @@ fn seed_network_gradients_follow_the_matrix_form() {
     let d_c = back.sum() / n as f64;
     let loss = (&y.t() - &o).mapv(|d| d * d / 2.0).sum() / n as f64;
 
-    let (l, grad) = net.loss_and_grad(x.view(), y.view(), &HalfSquaredError).unwrap();
+    let (l, grad) = net
+        .loss_and_grad(x.view(), y.view(), &HalfSquaredError)
+        .unwrap();
     assert_relative_eq!(l, loss, max_relative = 1e-12);
     for k in 0..9 {
         assert_relative_eq!(grad[k], d_f[k], max_relative = 1e-10);

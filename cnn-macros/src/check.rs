@@ -140,7 +140,10 @@ fn check_input_first(def: &LayerDef, errors: &mut Errors) -> Option<[u64; 3]> {
     if def.kind != "input" {
         errors.at(
             def.span(),
-            format!("a network starts with its input, such as `input(28x28) -> {}`", def.kind),
+            format!(
+                "a network starts with its input, such as `input(28x28) -> {}`",
+                def.kind
+            ),
         );
         return None;
     }
@@ -150,7 +153,11 @@ fn check_input_first(def: &LayerDef, errors: &mut Errors) -> Option<[u64; 3]> {
     }
     let args = args_of(def, errors, "input(HxW) or input(C, HxW)")?;
     match args {
-        [Arg::Size(s)] => Some([1, nonzero(s.h, s.span, "height", errors)?, nonzero(s.w, s.span, "width", errors)?]),
+        [Arg::Size(s)] => Some([
+            1,
+            nonzero(s.h, s.span, "height", errors)?,
+            nonzero(s.w, s.span, "width", errors)?,
+        ]),
         [Arg::Number(c), Arg::Size(s)] => {
             let c = count(c, "the number of channels", errors);
             let h = nonzero(s.h, s.span, "height", errors);
@@ -169,7 +176,12 @@ fn check_input_first(def: &LayerDef, errors: &mut Errors) -> Option<[u64; 3]> {
 
 /// Names are unique within a network: they name the tensors in weight files and the
 /// generated functions.
-fn check_unique_name(name: &Ident, def: &LayerDef, names: &mut Vec<(String, Span)>, errors: &mut Errors) {
+fn check_unique_name(
+    name: &Ident,
+    def: &LayerDef,
+    names: &mut Vec<(String, Span)>,
+    errors: &mut Errors,
+) {
     let text = name.to_string();
     if names.iter().any(|(n, _)| *n == text) {
         let span = def.label.as_ref().map_or(def.span(), Ident::span);
@@ -178,18 +190,29 @@ fn check_unique_name(name: &Ident, def: &LayerDef, names: &mut Vec<(String, Span
         } else {
             "is also the label of another layer: unlabelled layers are named by kind and ordinal"
         };
-        errors.at(span, format!("duplicate layer name `{text}`: `{text}` {how}"));
+        errors.at(
+            span,
+            format!("duplicate layer name `{text}`: `{text}` {how}"),
+        );
     } else {
         names.push((text, name.span()));
     }
 }
 
 /// One layer: its meaning from its kind and arguments, and its output shape from its input.
-fn check_layer(def: &LayerDef, input: Shape, last: bool, errors: &mut Errors) -> Option<(Kind, Shape)> {
+fn check_layer(
+    def: &LayerDef,
+    input: Shape,
+    last: bool,
+    errors: &mut Errors,
+) -> Option<(Kind, Shape)> {
     let kind = def.kind.unraw().to_string();
     match kind.as_str() {
         "input" => {
-            errors.at(def.span(), "`input` must be the first layer, and only the first");
+            errors.at(
+                def.span(),
+                "`input` must be the first layer, and only the first",
+            );
             None
         }
         "conv" => check_conv(def, input, errors),
@@ -215,7 +238,10 @@ fn check_layer(def: &LayerDef, input: Shape, last: bool, errors: &mut Errors) ->
             let hint = nearest(&kind).map_or(String::new(), |k| format!("; did you mean `{k}`?"));
             errors.at(
                 def.kind.span(),
-                format!("unknown layer `{kind}`{hint} (known: {})", KINDS[1..].join(", ")),
+                format!(
+                    "unknown layer `{kind}`{hint} (known: {})",
+                    KINDS[1..].join(", ")
+                ),
             );
             None
         }
@@ -245,7 +271,10 @@ fn check_no_args(def: &LayerDef, errors: &mut Errors) -> Option<()> {
 fn check_leaky_slope(def: &LayerDef, errors: &mut Errors) -> Option<f64> {
     let args = args_of(def, errors, "leaky_relu(A)")?;
     let [Arg::Number(n)] = args else {
-        errors.at(def.span(), "expected `leaky_relu(A)` with a slope 0 < A < 1, such as `leaky_relu(0.01)`");
+        errors.at(
+            def.span(),
+            "expected `leaky_relu(A)` with a slope 0 < A < 1, such as `leaky_relu(0.01)`",
+        );
         return None;
     };
     let a = match n.value {
@@ -253,7 +282,10 @@ fn check_leaky_slope(def: &LayerDef, errors: &mut Errors) -> Option<f64> {
         NumberValue::Int(a) => a as f64,
     };
     if !(a > 0.0 && a < 1.0) {
-        errors.at(n.span, format!("leaky_relu slope must lie strictly between 0 and 1, but is {a}"));
+        errors.at(
+            n.span,
+            format!("leaky_relu slope must lie strictly between 0 and 1, but is {a}"),
+        );
         return None;
     }
     Some(a)
@@ -290,7 +322,10 @@ fn check_conv(def: &LayerDef, input: Shape, errors: &mut Errors) -> Option<(Kind
         Some((OptionValue::Ident(i), _)) if i == "same" => Pad::Same,
         Some((OptionValue::Number(n), _)) => Pad::Fixed(non_negative(n, "padding", errors)?),
         Some((v, _)) => {
-            errors.at(v.span(), "pad must be a number or `same`, such as `pad = 1`");
+            errors.at(
+                v.span(),
+                "pad must be a number or `same`, such as `pad = 1`",
+            );
             return None;
         }
         None => Pad::Fixed(0),
@@ -302,7 +337,14 @@ fn check_conv(def: &LayerDef, input: Shape, errors: &mut Errors) -> Option<(Kind
         );
         return None;
     }
-    let (pad_h, pad_w) = check_pad(pad, kh, kw, stride, opts.get("pad").map(|(v, _)| v.span()), errors)?;
+    let (pad_h, pad_w) = check_pad(
+        pad,
+        kh,
+        kw,
+        stride,
+        opts.get("pad").map(|(v, _)| v.span()),
+        errors,
+    )?;
     let Shape::Image { c, h, w } = input else {
         errors.at(
             def.kind.span(),
@@ -331,7 +373,14 @@ fn check_conv(def: &LayerDef, input: Shape, errors: &mut Errors) -> Option<(Kind
         pad_h: pad_h as usize,
         pad_w: pad_w as usize,
     };
-    Some((Kind::Conv(conv), Shape::Image { c: filters, h: oh, w: ow }))
+    Some((
+        Kind::Conv(conv),
+        Shape::Image {
+            c: filters,
+            h: oh,
+            w: ow,
+        },
+    ))
 }
 
 /// Padding is smaller than the kernel, as PyTorch requires (a window of zeros only would
@@ -360,7 +409,10 @@ fn check_pad(
         }
         Pad::Fixed(p) => {
             if p >= kh || p >= kw {
-                errors.at(span, format!("padding {p} must be smaller than the kernel {kh}x{kw}"));
+                errors.at(
+                    span,
+                    format!("padding {p} must be smaller than the kernel {kh}x{kw}"),
+                );
                 return None;
             }
             Some((p, p))
@@ -402,7 +454,9 @@ fn check_dense(def: &LayerDef, input: Shape, errors: &mut Errors) -> Option<(Kin
     if n_in.checked_mul(m).is_none_or(|p| p > MAX_PARAMS) {
         errors.at(
             def.span(),
-            format!("dense {n_in}->{m} has more weights than the budget of {MAX_PARAMS} parameters"),
+            format!(
+                "dense {n_in}->{m} has more weights than the budget of {MAX_PARAMS} parameters"
+            ),
         );
         return None;
     }
@@ -420,7 +474,10 @@ fn args_of<'a>(def: &'a LayerDef, errors: &mut Errors, form: &str) -> Option<&'a
     match &def.args {
         Some((_, args)) => Some(args),
         None => {
-            errors.at(def.kind.span(), format!("`{}` needs arguments: `{form}`", def.kind));
+            errors.at(
+                def.kind.span(),
+                format!("`{}` needs arguments: `{form}`", def.kind),
+            );
             None
         }
     }
@@ -438,12 +495,19 @@ fn split_options(args: &[Arg]) -> (&[Arg], &[Arg]) {
 type Options<'a> = std::collections::BTreeMap<String, (&'a OptionValue, Span)>;
 
 /// Options are known and given once each; nothing positional follows them.
-fn check_options<'a>(options: &'a [Arg], known: &[&str], errors: &mut Errors) -> Option<Options<'a>> {
+fn check_options<'a>(
+    options: &'a [Arg],
+    known: &[&str],
+    errors: &mut Errors,
+) -> Option<Options<'a>> {
     let mut map = Options::new();
     let mut ok = true;
     for arg in options {
         let Arg::Option(key, value) = arg else {
-            errors.at(arg.span(), "positional arguments come before options such as `stride = 2`");
+            errors.at(
+                arg.span(),
+                "positional arguments come before options such as `stride = 2`",
+            );
             ok = false;
             continue;
         };
@@ -451,7 +515,14 @@ fn check_options<'a>(options: &'a [Arg], known: &[&str], errors: &mut Errors) ->
         if !known.contains(&name.as_str()) {
             errors.at(
                 key.span(),
-                format!("unknown option `{name}`; this layer takes {}", known.iter().map(|k| format!("`{k}`")).collect::<Vec<_>>().join(" and ")),
+                format!(
+                    "unknown option `{name}`; this layer takes {}",
+                    known
+                        .iter()
+                        .map(|k| format!("`{k}`"))
+                        .collect::<Vec<_>>()
+                        .join(" and ")
+                ),
             );
             ok = false;
         } else if let std::collections::btree_map::Entry::Vacant(e) = map.entry(name.clone()) {

@@ -20,3 +20,6 @@ use proc_macro::TokenStream;
 pub fn network(input: TokenStream) -> TokenStream {
     expand::network(input.into()).into()
 }
+
+#[cfg(test)]
+mod tests;

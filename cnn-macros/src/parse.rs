@@ -14,9 +14,7 @@ impl Parse for Input {
             networks.push(input.parse()?);
         }
         if networks.is_empty() {
-            return Err(input.error(
-                "expected a network: `pub struct Name { input(HxW) -> ... }`",
-            ));
+            return Err(input.error("expected a network: `pub struct Name { input(HxW) -> ... }`"));
         }
         Ok(Input { networks })
     }
@@ -62,7 +60,10 @@ fn parse_chain(input: ParseStream, body_span: Span) -> syn::Result<Vec<LayerDef>
         if !input.peek(Token![->]) {
             return Err(input.error(format!(
                 "expected `->` after `{}`: layers are joined by arrows",
-                layers.last().map(|l| l.kind.to_string()).unwrap_or_default()
+                layers
+                    .last()
+                    .map(|l| l.kind.to_string())
+                    .unwrap_or_default()
             )));
         }
         let arrow: Token![->] = input.parse()?;
@@ -71,7 +72,9 @@ fn parse_chain(input: ParseStream, body_span: Span) -> syn::Result<Vec<LayerDef>
         }
         if input.is_empty() {
             return Err(syn::Error::new(
-                arrow.spans[0].join(arrow.spans[1]).unwrap_or(arrow.spans[0]),
+                arrow.spans[0]
+                    .join(arrow.spans[1])
+                    .unwrap_or(arrow.spans[0]),
                 "expected a layer after `->`: the chain ends with an arrow",
             ));
         }
@@ -195,6 +198,7 @@ fn parse_number(input: ParseStream) -> syn::Result<Number> {
             span: join(lit.span()),
         })
     } else {
-        Err(input.error("expected a number, a size such as `3x3`, or an option such as `stride = 2`"))
+        Err(input
+            .error("expected a number, a size such as `3x3`, or an option such as `stride = 2`"))
     }
 }

@@ -83,7 +83,11 @@ mod tests {
 
     #[test]
     fn conv_out_errors() {
-        assert!(conv_out(2, 3, 1, 0).unwrap_err().contains("larger than the input"));
+        assert!(
+            conv_out(2, 3, 1, 0)
+                .unwrap_err()
+                .contains("larger than the input")
+        );
         assert!(conv_out(1, 4, 1, 1).unwrap_err().contains("padded input"));
         assert!(conv_out(5, 3, 0, 0).is_err());
         assert!(conv_out(u64::MAX, 3, 1, u64::MAX).is_err());
@@ -95,7 +99,15 @@ mod tests {
         assert_eq!(s.len(), Some(1200));
         assert_eq!(s.to_string(), "3x20x20");
         assert_eq!(Shape::Flat(7).to_string(), "7");
-        assert_eq!(Shape::Image { c: u64::MAX, h: 2, w: 1 }.len(), None);
+        assert_eq!(
+            Shape::Image {
+                c: u64::MAX,
+                h: 2,
+                w: 1
+            }
+            .len(),
+            None
+        );
         assert_eq!(same_pad(5), 2);
     }
 }

@@ -62,7 +62,9 @@ pub fn check_gradients<N: Network<Scalar = f64>, L: Loss>(
         let v = probe.params()[k];
         let numeric = differences(h, |d| {
             probe.params_mut()[k] = v + d;
-            let l = probe.loss_and_grad(x.view(), targets.view(), loss).map(|(l, _)| l);
+            let l = probe
+                .loss_and_grad(x.view(), targets.view(), loss)
+                .map(|(l, _)| l);
             probe.params_mut()[k] = v;
             l
         })?;
@@ -74,8 +76,16 @@ pub fn check_gradients<N: Network<Scalar = f64>, L: Loss>(
     let one_y = targets.slice(ndarray::s![0..1, ..]);
     let mut input = N::Input::zeroed_box();
     let mut target = N::Output::zeroed_box();
-    input.as_flat_mut().iter_mut().zip(one_x.iter()).for_each(|(d, &s)| *d = s);
-    target.as_flat_mut().iter_mut().zip(one_y.iter()).for_each(|(d, &s)| *d = s);
+    input
+        .as_flat_mut()
+        .iter_mut()
+        .zip(one_x.iter())
+        .for_each(|(d, &s)| *d = s);
+    target
+        .as_flat_mut()
+        .iter_mut()
+        .zip(one_y.iter())
+        .for_each(|(d, &s)| *d = s);
     let mut dx = N::Input::zeroed_box();
     net.input_gradient(&input, &target, loss, &mut dx);
     let mut shifted = one_x.to_owned();
@@ -83,7 +93,9 @@ pub fn check_gradients<N: Network<Scalar = f64>, L: Loss>(
         let v = shifted.as_slice().expect("standard layout")[k];
         let numeric = differences(h, |d| {
             shifted.as_slice_mut().expect("standard layout")[k] = v + d;
-            let l = net.loss_and_grad(shifted.view(), one_y, loss).map(|(l, _)| l);
+            let l = net
+                .loss_and_grad(shifted.view(), one_y, loss)
+                .map(|(l, _)| l);
             shifted.as_slice_mut().expect("standard layout")[k] = v;
             l
         })?;
@@ -94,7 +106,12 @@ pub fn check_gradients<N: Network<Scalar = f64>, L: Loss>(
 
 /// The fourth-order central difference of `loss_at(offset)` at 0.
 fn differences(h: f64, mut loss_at: impl FnMut(f64) -> Result<f64, Error>) -> Result<f64, Error> {
-    let (m2, m1, p1, p2) = (loss_at(-2.0 * h)?, loss_at(-h)?, loss_at(h)?, loss_at(2.0 * h)?);
+    let (m2, m1, p1, p2) = (
+        loss_at(-2.0 * h)?,
+        loss_at(-h)?,
+        loss_at(h)?,
+        loss_at(2.0 * h)?,
+    );
     Ok((m2 - 8.0 * m1 + 8.0 * p1 - p2) / (12.0 * h))
 }
 

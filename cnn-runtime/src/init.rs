@@ -37,12 +37,16 @@ pub fn init_params<T: Float>(tensors: &[TensorInfo], params: &mut [T], seed: u64
             Init::XavierUniform => {
                 let a = (6.0 / (fan_in + fan_out)).sqrt();
                 let dist = Uniform::new_inclusive(-a, a).expect("a finite, ordered range");
-                values.iter_mut().for_each(|v| *v = T::from_f64(dist.sample(&mut rng)));
+                values
+                    .iter_mut()
+                    .for_each(|v| *v = T::from_f64(dist.sample(&mut rng)));
             }
             Init::HeNormal { negative_slope } => {
                 let std = (2.0 / ((1.0 + negative_slope * negative_slope) * fan_in)).sqrt();
                 let dist = Normal::new(0.0, std).expect("a finite, positive deviation");
-                values.iter_mut().for_each(|v| *v = T::from_f64(dist.sample(&mut rng)));
+                values
+                    .iter_mut()
+                    .for_each(|v| *v = T::from_f64(dist.sample(&mut rng)));
             }
         }
     }

@@ -15,7 +15,12 @@ pub fn sigmoid<A: Tensor>(x: &A, y: &mut A) {
 /// `dx = dy * y (1 - y)`.
 #[inline]
 pub fn sigmoid_backward<A: Tensor>(y: &A, dy: &A, dx: &mut A) {
-    for ((dx, &y), &dy) in dx.as_flat_mut().iter_mut().zip(y.as_flat()).zip(dy.as_flat()) {
+    for ((dx, &y), &dy) in dx
+        .as_flat_mut()
+        .iter_mut()
+        .zip(y.as_flat())
+        .zip(dy.as_flat())
+    {
         *dx = dy * y * (A::Scalar::ONE - y);
     }
 }
@@ -24,15 +29,28 @@ pub fn sigmoid_backward<A: Tensor>(y: &A, dy: &A, dx: &mut A) {
 #[inline]
 pub fn relu<A: Tensor>(x: &A, y: &mut A) {
     for (y, &x) in y.as_flat_mut().iter_mut().zip(x.as_flat()) {
-        *y = if x > A::Scalar::ZERO { x } else { A::Scalar::ZERO };
+        *y = if x > A::Scalar::ZERO {
+            x
+        } else {
+            A::Scalar::ZERO
+        };
     }
 }
 
 /// `dx = dy` where `y > 0`, else 0.
 #[inline]
 pub fn relu_backward<A: Tensor>(y: &A, dy: &A, dx: &mut A) {
-    for ((dx, &y), &dy) in dx.as_flat_mut().iter_mut().zip(y.as_flat()).zip(dy.as_flat()) {
-        *dx = if y > A::Scalar::ZERO { dy } else { A::Scalar::ZERO };
+    for ((dx, &y), &dy) in dx
+        .as_flat_mut()
+        .iter_mut()
+        .zip(y.as_flat())
+        .zip(dy.as_flat())
+    {
+        *dx = if y > A::Scalar::ZERO {
+            dy
+        } else {
+            A::Scalar::ZERO
+        };
     }
 }
 
@@ -47,7 +65,12 @@ pub fn leaky_relu<A: Tensor>(slope: A::Scalar, x: &A, y: &mut A) {
 /// `dx = dy` where `y > 0`, else `slope * dy` (the sign of `y` is the sign of `x`).
 #[inline]
 pub fn leaky_relu_backward<A: Tensor>(slope: A::Scalar, y: &A, dy: &A, dx: &mut A) {
-    for ((dx, &y), &dy) in dx.as_flat_mut().iter_mut().zip(y.as_flat()).zip(dy.as_flat()) {
+    for ((dx, &y), &dy) in dx
+        .as_flat_mut()
+        .iter_mut()
+        .zip(y.as_flat())
+        .zip(dy.as_flat())
+    {
         *dx = if y > A::Scalar::ZERO { dy } else { slope * dy };
     }
 }
@@ -63,7 +86,12 @@ pub fn tanh<A: Tensor>(x: &A, y: &mut A) {
 /// `dx = dy (1 - y^2)`.
 #[inline]
 pub fn tanh_backward<A: Tensor>(y: &A, dy: &A, dx: &mut A) {
-    for ((dx, &y), &dy) in dx.as_flat_mut().iter_mut().zip(y.as_flat()).zip(dy.as_flat()) {
+    for ((dx, &y), &dy) in dx
+        .as_flat_mut()
+        .iter_mut()
+        .zip(y.as_flat())
+        .zip(dy.as_flat())
+    {
         *dx = dy * (A::Scalar::ONE - y * y);
     }
 }
@@ -86,8 +114,18 @@ pub fn softmax<A: Tensor>(x: &A, y: &mut A) {
 /// `dx_k = y_k (dy_k - sum_j dy_j y_j)`: the softmax Jacobian applied to `dy`.
 #[inline]
 pub fn softmax_backward<A: Tensor>(y: &A, dy: &A, dx: &mut A) {
-    let dot: A::Scalar = y.as_flat().iter().zip(dy.as_flat()).map(|(&y, &d)| y * d).sum();
-    for ((dx, &y), &dy) in dx.as_flat_mut().iter_mut().zip(y.as_flat()).zip(dy.as_flat()) {
+    let dot: A::Scalar = y
+        .as_flat()
+        .iter()
+        .zip(dy.as_flat())
+        .map(|(&y, &d)| y * d)
+        .sum();
+    for ((dx, &y), &dy) in dx
+        .as_flat_mut()
+        .iter_mut()
+        .zip(y.as_flat())
+        .zip(dy.as_flat())
+    {
         *dx = y * (dy - dot);
     }
 }
@@ -145,7 +183,14 @@ pub fn dense_backward_input<T: Float, const N: usize, const M: usize>(
 /// Copies `x` into the middle of `xp`, whose border (as wide on both sides) it leaves as it
 /// was: zeros, for a padded convolution.
 #[inline]
-pub fn pad<T: Float, const C: usize, const H: usize, const W: usize, const HP: usize, const WP: usize>(
+pub fn pad<
+    T: Float,
+    const C: usize,
+    const H: usize,
+    const W: usize,
+    const HP: usize,
+    const WP: usize,
+>(
     x: &[[[T; W]; H]; C],
     xp: &mut [[[T; WP]; HP]; C],
 ) {
@@ -160,7 +205,14 @@ pub fn pad<T: Float, const C: usize, const H: usize, const W: usize, const HP: u
 
 /// The inverse of [`pad`]: the middle of `xp` into `x`, dropping the border.
 #[inline]
-pub fn crop<T: Float, const C: usize, const H: usize, const W: usize, const HP: usize, const WP: usize>(
+pub fn crop<
+    T: Float,
+    const C: usize,
+    const H: usize,
+    const W: usize,
+    const HP: usize,
+    const WP: usize,
+>(
     xp: &[[[T; WP]; HP]; C],
     x: &mut [[[T; W]; H]; C],
 ) {

@@ -145,7 +145,12 @@ mod tests {
             let mut scratch = vec![0.0; o.len()];
             let lp = loss.example(&op, y, 1.0, &mut scratch);
             let lm = loss.example(&om, y, 1.0, &mut scratch);
-            assert_relative_eq!(d[k], (lp - lm) / (2.0 * h), max_relative = 1e-6, epsilon = 1e-9);
+            assert_relative_eq!(
+                d[k],
+                (lp - lm) / (2.0 * h),
+                max_relative = 1e-6,
+                epsilon = 1e-9
+            );
         }
     }
 
@@ -181,10 +186,12 @@ mod tests {
     #[test]
     fn softmax_cross_entropy_is_stable_for_huge_logits() {
         let mut d = [0.0f32; 3];
-        let l = SoftmaxCrossEntropy.example(&[1000.0f32, -1000.0, 0.0], &[0.0, 1.0, 0.0], 1.0, &mut d);
+        let l =
+            SoftmaxCrossEntropy.example(&[1000.0f32, -1000.0, 0.0], &[0.0, 1.0, 0.0], 1.0, &mut d);
         assert_eq!(l, 2000.0);
         assert_eq!(d, [1.0, -1.0, 0.0]);
-        let l = SoftmaxCrossEntropy.example(&[1000.0f32, -1000.0, 0.0], &[1.0, 0.0, 0.0], 1.0, &mut d);
+        let l =
+            SoftmaxCrossEntropy.example(&[1000.0f32, -1000.0, 0.0], &[1.0, 0.0, 0.0], 1.0, &mut d);
         assert_eq!(l, 0.0);
     }
 

@@ -205,7 +205,12 @@ impl Optimizer for Adam {
         self.t += 1;
         let c1 = 1.0 - self.beta1.powi(self.t);
         let c2 = 1.0 - self.beta2.powi(self.t);
-        for (((p, &g), m), v) in params.iter_mut().zip(grad).zip(&mut self.m).zip(&mut self.v) {
+        for (((p, &g), m), v) in params
+            .iter_mut()
+            .zip(grad)
+            .zip(&mut self.m)
+            .zip(&mut self.v)
+        {
             let mut pf = p.to_f64();
             let mut g = g.to_f64();
             if self.decoupled {
@@ -273,7 +278,10 @@ mod tests {
         let mut p = [1.0f32];
         assert!(matches!(
             sgd.step(&mut p, &[1.0]),
-            Err(Error::OptimizerState { expected: 2, given: 1 })
+            Err(Error::OptimizerState {
+                expected: 2,
+                given: 1
+            })
         ));
         assert_eq!(p, [1.0]);
         assert!(Sgd::new(0.1).step(&mut p, &[1.0, 2.0]).is_err());

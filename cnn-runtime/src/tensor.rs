@@ -100,7 +100,12 @@ impl<A: Tensor, const N: usize> Tensor for [A; N] {
 /// The lengths are checked at compile time.
 #[inline(always)]
 pub fn reshape<A: Tensor, B: Tensor<Scalar = A::Scalar>>(a: &A) -> &B {
-    const { assert!(A::LEN == B::LEN, "reshape between tensors of different lengths") };
+    const {
+        assert!(
+            A::LEN == B::LEN,
+            "reshape between tensors of different lengths"
+        )
+    };
     // SAFETY: same scalar, same length, both padding-free (sealed `Tensor`).
     unsafe { &*(a as *const A).cast::<B>() }
 }
@@ -108,7 +113,12 @@ pub fn reshape<A: Tensor, B: Tensor<Scalar = A::Scalar>>(a: &A) -> &B {
 /// [`reshape`], mutably.
 #[inline(always)]
 pub fn reshape_mut<A: Tensor, B: Tensor<Scalar = A::Scalar>>(a: &mut A) -> &mut B {
-    const { assert!(A::LEN == B::LEN, "reshape between tensors of different lengths") };
+    const {
+        assert!(
+            A::LEN == B::LEN,
+            "reshape between tensors of different lengths"
+        )
+    };
     // SAFETY: as in `reshape`; the borrow is exclusive.
     unsafe { &mut *(a as *mut A).cast::<B>() }
 }
@@ -125,7 +135,12 @@ pub fn part<A: Tensor, B: Tensor<Scalar = A::Scalar>, const OFF: usize>(whole: &
 /// The two adjacent parts of `whole` starting at scalar `OFF`, mutably: a layer's weight and
 /// bias gradients, written at once by its backward function. Checked at compile time.
 #[inline(always)]
-pub fn parts_mut<A: Tensor, B: Tensor<Scalar = A::Scalar>, C: Tensor<Scalar = A::Scalar>, const OFF: usize>(
+pub fn parts_mut<
+    A: Tensor,
+    B: Tensor<Scalar = A::Scalar>,
+    C: Tensor<Scalar = A::Scalar>,
+    const OFF: usize,
+>(
     whole: &mut A,
 ) -> (&mut B, &mut C) {
     const { assert!(OFF + B::LEN + C::LEN <= A::LEN, "parts out of bounds") };

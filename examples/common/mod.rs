@@ -22,16 +22,25 @@ pub fn strokes(n: usize, seed: u64) -> (Array4<f32>, Array2<f32>) {
     let mut images = Array4::zeros((n, 1, SIDE, SIDE));
     let mut targets = Array2::zeros((n, 1));
     for (mut image, mut target) in images.outer_iter_mut().zip(targets.outer_iter_mut()) {
-        let noise: f32 = std::env::var("NOISE").map(|v| v.parse().unwrap()).unwrap_or(NOISE);
-        image.map_inplace(|p| *p = std::env::var("BG").map(|v| v.parse().unwrap()).unwrap_or(0.5f32) + noise * gaussian(&mut rng));
+        let noise: f32 = std::env::var("NOISE")
+            .map(|v| v.parse().unwrap())
+            .unwrap_or(NOISE);
+        image.map_inplace(|p| {
+            *p = std::env::var("BG")
+                .map(|v| v.parse().unwrap())
+                .unwrap_or(0.5f32)
+                + noise * gaussian(&mut rng)
+        });
         // A 1-pixel-wide stroke, 6 to 12 pixels long, anywhere in the image, with a contrast
         // below the noise's standard deviation: no single pixel of it stands out.
         let vertical = rng.random_bool(0.5);
         let lo: usize = std::env::var("LO").map(|v| v.parse().unwrap()).unwrap_or(6);
-        let len = rng.random_range(lo..=lo+6);
-        let c: f32 = std::env::var("C").map(|v| v.parse().unwrap()).unwrap_or(0.2);
-        let contrast = rng.random_range(0.75*c..1.25*c);
-        let across = rng.random_range(1..SIDE - 1);
+        let len = rng.random_range(lo..=lo + 6);
+        let c: f32 = std::env::var("C")
+            .map(|v| v.parse().unwrap())
+            .unwrap_or(0.2);
+        let contrast = rng.random_range(0.75 * c..1.25 * c);
+        let across = rng.random_range(2..SIDE - 2);
         let along = rng.random_range(0..=SIDE - len);
         for i in along..along + len {
             let (row, col) = if vertical { (i, across) } else { (across, i) };

@@ -31,7 +31,8 @@ struct Dims {
 
 impl Dims {
     fn of(layer: &Layer, conv: &Conv) -> Dims {
-        let (Shape::Image { c, h, w }, Shape::Image { h: oh, w: ow, .. }) = (layer.input, layer.output)
+        let (Shape::Image { c, h, w }, Shape::Image { h: oh, w: ow, .. }) =
+            (layer.input, layer.output)
         else {
             unreachable!("check gives a conv image input and output")
         };
@@ -130,7 +131,11 @@ fn describe(layer: &Layer, d: &Dims) -> String {
 pub fn forward(layer: &Layer, conv: &Conv) -> TokenStream {
     let d = Dims::of(layer, conv);
     let name = format_ident!("{}_forward", layer.name);
-    let (x_ty, z_ty, w_ty) = (image_ty(d.c, d.h, d.w), image_ty(d.f, d.oh, d.ow), d.weight_ty());
+    let (x_ty, z_ty, w_ty) = (
+        image_ty(d.c, d.h, d.w),
+        image_ty(d.f, d.oh, d.ow),
+        d.weight_ty(),
+    );
     let (f, c, oh, ow) = (lit(d.f), lit(d.c), lit(d.oh), lit(d.ow));
     let (pad, src) = padded_source(&d);
     let (i, j) = (format_ident!("i"), format_ident!("j"));
@@ -140,10 +145,12 @@ pub fn forward(layer: &Layer, conv: &Conv) -> TokenStream {
         let at_i = at(&i, d.s, u);
         quote!(let #row = &#src[c][#at_i];)
     });
-    let taps = (0..d.kh).flat_map(|u| (0..d.kw).map(move |v| (u, v))).map(|(u, v)| {
-        let (tap, row, at_j) = (d.tap(u, v), format_ident!("x{}", u), at(&j, d.s, v));
-        quote!(acc += #tap * #row[#at_j];)
-    });
+    let taps = (0..d.kh)
+        .flat_map(|u| (0..d.kw).map(move |v| (u, v)))
+        .map(|(u, v)| {
+            let (tap, row, at_j) = (d.tap(u, v), format_ident!("x{}", u), at(&j, d.s, v));
+            quote!(acc += #tap * #row[#at_j];)
+        });
     let doc = describe(layer, &d);
     let formula = format!(
         " `Z[f][i][j] = b[f] + sum_c sum_(u<{},v<{}) W[f][c][u][v] X[c][{}][{}]`: a correlation.",
@@ -183,11 +190,17 @@ pub fn forward(layer: &Layer, conv: &Conv) -> TokenStream {
 pub fn backward(layer: &Layer, conv: &Conv) -> TokenStream {
     let d = Dims::of(layer, conv);
     let name = format_ident!("{}_backward", layer.name);
-    let (x_ty, z_ty, w_ty) = (image_ty(d.c, d.h, d.w), image_ty(d.f, d.oh, d.ow), d.weight_ty());
+    let (x_ty, z_ty, w_ty) = (
+        image_ty(d.c, d.h, d.w),
+        image_ty(d.f, d.oh, d.ow),
+        d.weight_ty(),
+    );
     let (f, c, oh, ow) = (lit(d.f), lit(d.c), lit(d.oh), lit(d.ow));
     let (pad, src) = padded_source(&d);
     let (i, j) = (format_ident!("i"), format_ident!("j"));
-    let taps: Vec<(usize, usize)> = (0..d.kh).flat_map(|u| (0..d.kw).map(move |v| (u, v))).collect();
+    let taps: Vec<(usize, usize)> = (0..d.kh)
+        .flat_map(|u| (0..d.kw).map(move |v| (u, v)))
+        .collect();
     let init = taps.iter().map(|&(u, v)| {
         let g = format_ident!("g{}", d.tap(u, v).to_string().trim_start_matches('w'));
         quote!(let mut #g = T::ZERO;)
@@ -241,11 +254,18 @@ pub fn backward(layer: &Layer, conv: &Conv) -> TokenStream {
 pub fn backward_input(layer: &Layer, conv: &Conv) -> TokenStream {
     let d = Dims::of(layer, conv);
     let name = format_ident!("{}_backward_input", layer.name);
-    let (x_ty, z_ty, w_ty) = (image_ty(d.c, d.h, d.w), image_ty(d.f, d.oh, d.ow), d.weight_ty());
+    let (x_ty, z_ty, w_ty) = (
+        image_ty(d.c, d.h, d.w),
+        image_ty(d.f, d.oh, d.ow),
+        d.weight_ty(),
+    );
     let (f, c, oh, ow) = (lit(d.f), lit(d.c), lit(d.oh), lit(d.ow));
     // dL/dZ spread out by the stride and bordered by K - 1 zeros: the full convolution of it
     // is then a valid correlation with the rotated filter.
-    let (dh, dw_) = ((d.oh - 1) * d.s + 1 + 2 * (d.kh - 1), (d.ow - 1) * d.s + 1 + 2 * (d.kw - 1));
+    let (dh, dw_) = (
+        (d.oh - 1) * d.s + 1 + 2 * (d.kh - 1),
+        (d.ow - 1) * d.s + 1 + 2 * (d.kw - 1),
+    );
     let dzp_ty = image_ty(d.f, dh, dw_);
     // The rows and columns of the (padded) input that some output depends on.
     let (uh, uw) = ((d.oh - 1) * d.s + d.kh, (d.ow - 1) * d.s + d.kw);
@@ -291,12 +311,14 @@ pub fn backward_input(layer: &Layer, conv: &Conv) -> TokenStream {
         let at_y = at(&i, 1, u);
         quote!(let #row = &dzp[f][#at_y];)
     });
-    let taps = (0..d.kh).flat_map(|u| (0..d.kw).map(move |v| (u, v))).map(|(u, v)| {
-        // Tap (u, v) of the rotated filter is W[Kh-1-u][Kw-1-v].
-        let tap = d.tap(d.kh - 1 - u, d.kw - 1 - v);
-        let (row, at_x) = (format_ident!("d{}", u), at(&j, 1, v));
-        quote!(acc += #tap * #row[#at_x];)
-    });
+    let taps = (0..d.kh)
+        .flat_map(|u| (0..d.kw).map(move |v| (u, v)))
+        .map(|(u, v)| {
+            // Tap (u, v) of the rotated filter is W[Kh-1-u][Kw-1-v].
+            let tap = d.tap(d.kh - 1 - u, d.kw - 1 - v);
+            let (row, at_x) = (format_ident!("d{}", u), at(&j, 1, v));
+            quote!(acc += #tap * #row[#at_x];)
+        });
     let (uh, uw) = (lit(uh), lit(uw));
     let doc = describe(layer, &d);
     let rot = format!(

@@ -48,9 +48,14 @@ pub fn network(net: &Network) -> TokenStream {
         net.output_shape().len().unwrap_or(0) as usize,
         net.param_len,
     );
-    let (input_ty, output_ty, params_ty) = (flat_ty(input_len), flat_ty(output_len), flat_ty(param_len));
-    let shape = quote!([#c, #h, #w]);
-    let (input_len_l, output_len_l, param_len_l) = (lit(input_len), lit(output_len), lit(param_len));
+    let (input_ty, output_ty, params_ty) =
+        (flat_ty(input_len), flat_ty(output_len), flat_ty(param_len));
+    let shape = {
+        let (c, h, w) = (lit(c), lit(h), lit(w));
+        quote!([#c, #h, #w])
+    };
+    let (input_len_l, output_len_l, param_len_l) =
+        (lit(input_len), lit(output_len), lit(param_len));
     let kernels = net.layers.iter().map(layer_functions);
     let accessors = net.layers.iter().map(accessors);
     let tensors = tensor_table(net);
@@ -58,26 +63,36 @@ pub fn network(net: &Network) -> TokenStream {
     let backprop = backward_pass(net, Mode::Params);
     let input_gradient = backward_pass(net, Mode::Input);
     let name_str = name.to_string();
+    // `Clone` (which `Network` needs) and a short `Debug`, unless the user derives them.
+    let clone = (!derives(attrs, "Clone")).then(|| {
+        quote! {
+            impl<T: ::cnn::Float> ::core::clone::Clone for #name<T> {
+                fn clone(&self) -> Self {
+                    #name { params: self.params }
+                }
+            }
+        }
+    });
+    let debug = (!derives(attrs, "Debug")).then(|| {
+        quote! {
+            impl<T: ::cnn::Float> ::core::fmt::Debug for #name<T> {
+                fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+                    f.debug_struct(#name_str)
+                        .field("scalar", &T::NAME)
+                        .field("param_len", &#param_len_l)
+                        .finish_non_exhaustive()
+                }
+            }
+        }
+    });
     quote! {
         #(#attrs)*
         #vis struct #name<T = f32> {
             params: #params_ty,
         }
 
-        impl<T: ::cnn::Float> ::core::clone::Clone for #name<T> {
-            fn clone(&self) -> Self {
-                #name { params: self.params }
-            }
-        }
-
-        impl<T: ::cnn::Float> ::core::fmt::Debug for #name<T> {
-            fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
-                f.debug_struct(#name_str)
-                    .field("scalar", &T::NAME)
-                    .field("param_len", &#param_len_l)
-                    .finish_non_exhaustive()
-            }
-        }
+        #clone
+        #debug
 
         /// Sizes and constructors of the `f32` network; `SeedNet::<f64>` has the same through
         /// the `cnn::Network` trait.
@@ -202,6 +217,26 @@ pub fn network(net: &Network) -> TokenStream {
     }
 }
 
+/// Whether `#[derive(...)]` among the attributes names `trait_name` (as `Clone` or a path
+/// ending in it).
+fn derives(attrs: &[syn::Attribute], trait_name: &str) -> bool {
+    attrs
+        .iter()
+        .filter(|a| a.path().is_ident("derive"))
+        .any(|a| {
+            let mut found = false;
+            let _ = a.parse_nested_meta(|meta| {
+                found |= meta
+                    .path
+                    .segments
+                    .last()
+                    .is_some_and(|s| s.ident == trait_name);
+                Ok(())
+            });
+            found
+        })
+}
+
 /// `conv1_weight()` and `conv1_bias()`: views into the flat parameters.
 fn accessors(layer: &Layer) -> TokenStream {
     let Some((w_len, _)) = layer.param_lens() else {
@@ -279,11 +314,16 @@ fn tensor_table(net: &Network) -> Vec<TensorInfo> {
             Kind::Activation(_) => continue,
         };
         let init = match net.layers.get(i + 1).map(|l| &l.kind) {
-            Some(Kind::Activation(Activation::Relu)) => quote!(::cnn::Init::HeNormal { negative_slope: 0.0 }),
-            Some(Kind::Activation(Activation::LeakyRelu(a))) => quote!(::cnn::Init::HeNormal { negative_slope: #a }),
+            Some(Kind::Activation(Activation::Relu)) => quote!(::cnn::Init::HeNormal {
+                negative_slope: 0.0
+            }),
+            Some(Kind::Activation(Activation::LeakyRelu(a))) => {
+                quote!(::cnn::Init::HeNormal { negative_slope: #a })
+            }
             _ => quote!(::cnn::Init::XavierUniform),
         };
         let bias_shape = lit(shape[0]);
+        let shape = shape.into_iter().map(lit);
         out.push(TensorInfo {
             name: format!("{}.weight", layer.name),
             shape: quote!(&[#(#shape),*]),
@@ -327,6 +367,7 @@ impl quote::ToTokens for TensorInfo {
             fan_out,
             init,
         } = self;
+        let (offset, len, fan_in, fan_out) = (lit(*offset), lit(*len), lit(*fan_in), lit(*fan_out));
         tokens.extend(quote! {
             ::cnn::TensorInfo {
                 name: #name,
@@ -353,7 +394,8 @@ fn grad_of(layer: &Layer) -> Ident {
 
 /// The input of layer `i`: the network's input `x` or the previous layer's output.
 fn input_of(net: &Network, i: usize) -> Ident {
-    i.checked_sub(1).map_or(format_ident!("x"), |p| out_of(&net.layers[p]))
+    i.checked_sub(1)
+        .map_or(format_ident!("x"), |p| out_of(&net.layers[p]))
 }
 
 /// `let x = reshape(x); let mut conv1_out = ...; Self::conv1_forward(...); ...`: every layer
@@ -367,7 +409,11 @@ fn forward_statements(net: &Network) -> TokenStream {
     for (i, layer) in net.layers.iter().enumerate() {
         let (input, output) = (input_of(net, i), out_of(layer));
         let ty = shape_ty(layer.output);
-        let input = if i == 0 { quote!(#input) } else { quote!(&#input) };
+        let input = if i == 0 {
+            quote!(#input)
+        } else {
+            quote!(&#input)
+        };
         let call = match &layer.kind {
             Kind::Conv(_) => {
                 let (f, wt, b) = (
@@ -468,7 +514,11 @@ fn backward_pass(net: &Network, mode: Mode) -> TokenStream {
             Mode::Input => true,
         };
         let input = input_of(net, i);
-        let input_ref = if i == 0 { quote!(#input) } else { quote!(&#input) };
+        let input_ref = if i == 0 {
+            quote!(#input)
+        } else {
+            quote!(&#input)
+        };
         let (input_grad_decl, input_grad) = if i == 0 {
             (quote!(), quote!(dx))
         } else {
@@ -494,7 +544,11 @@ fn backward_pass(net: &Network, mode: Mode) -> TokenStream {
                     }
                 });
                 let inp = input_needed.then(|| {
-                    let g = if i == 0 { quote!(::cnn::__private::reshape_mut(dx)) } else { input_grad.clone() };
+                    let g = if i == 0 {
+                        quote!(::cnn::__private::reshape_mut(dx))
+                    } else {
+                        input_grad.clone()
+                    };
                     quote! {
                         #input_grad_decl
                         Self::#bi(self.#wt(), #grad, #g);
@@ -532,7 +586,11 @@ fn backward_pass(net: &Network, mode: Mode) -> TokenStream {
             Kind::Activation(a) => {
                 let output = out_of(layer);
                 let f = format_ident!("{}_backward", a.name());
-                let g = if i == 0 { quote!(::cnn::__private::reshape_mut(dx)) } else { input_grad.clone() };
+                let g = if i == 0 {
+                    quote!(::cnn::__private::reshape_mut(dx))
+                } else {
+                    input_grad.clone()
+                };
                 let call = match a {
                     Activation::LeakyRelu(s) => {
                         quote!(::cnn::__private::#f(T::from_f64(#s), &#output, #grad, #g);)
