@@ -57,10 +57,11 @@ impl Arg {
     }
 }
 
-/// A numeric literal, kept as written and as a value.
-#[derive(Clone, Copy)]
+/// A numeric literal, kept as written (for messages) and as a value.
+#[derive(Clone)]
 pub struct Number {
     pub value: NumberValue,
+    pub text: String,
     pub span: Span,
 }
 

@@ -7,7 +7,7 @@ use syn::Ident;
 use syn::ext::IdentExt;
 
 use crate::ast::{self, Arg, LayerDef, NetworkDef, Number, NumberValue, OptionValue};
-use crate::ir::{Activation, Conv, Kind, Layer, Network};
+use crate::ir::{Activation, Conv, Kind, Layer, Network, Pool};
 use crate::shape::{self, Pad, Shape};
 
 /// The layer kinds the DSL knows, for suggestions.
@@ -15,6 +15,8 @@ const KINDS: &[&str] = &[
     "input",
     "conv",
     "dense",
+    "maxpool",
+    "avgpool",
     "sigmoid",
     "relu",
     "tanh",
@@ -57,7 +59,18 @@ impl Errors {
 pub fn check(input: &ast::Input) -> (Vec<Network>, Errors) {
     let mut errors = Errors::default();
     let mut networks = Vec::new();
+    let mut names: Vec<String> = Vec::new();
     for def in &input.networks {
+        // Two definitions of one name would be two structs of that name.
+        let name = def.name.unraw().to_string();
+        if names.contains(&name) {
+            errors.at(
+                def.name.span(),
+                format!("a network named `{name}` is already defined in this `network!`"),
+            );
+            continue;
+        }
+        names.push(name);
         let mut local = Errors::default();
         let net = check_network(def, &mut local);
         match (net, local.0) {
@@ -81,7 +94,24 @@ fn check_network(def: &NetworkDef, errors: &mut Errors) -> Option<Network> {
     let mut ordinals = std::collections::HashMap::<String, usize>::new();
     let mut names: Vec<(String, Span)> = Vec::new();
     let mut params: u64 = 0;
-    let mut activations: u64 = 0;
+    let mut activations: u64 = input
+        .iter()
+        .try_fold(1u64, |a, &b| a.checked_mul(b))
+        .unwrap_or(u64::MAX);
+    if activations > MAX_ACTIVATIONS {
+        errors.at(
+            first.span(),
+            format!("the input has {} values, over the budget of {MAX_ACTIVATIONS} values of one example: they are kept on the stack in a training step", input.iter().map(u64::to_string).collect::<Vec<_>>().join("x")),
+        );
+        return None;
+    }
+    if rest.is_empty() {
+        errors.at(
+            first.span(),
+            "a network needs layers after its input, such as `input(28x28) -> conv(3x3) -> relu`",
+        );
+        return None;
+    }
     for (i, def) in rest.iter().enumerate() {
         let kind_name = def.kind.unraw().to_string();
         let ordinal = ordinals.entry(kind_name.clone()).or_insert(0);
@@ -104,7 +134,7 @@ fn check_network(def: &NetworkDef, errors: &mut Errors) -> Option<Network> {
             span: def.span(),
         };
         if let Some((w, b)) = layer.param_lens() {
-            params += (w + b) as u64;
+            params = params.saturating_add((w + b) as u64);
             if params > MAX_PARAMS {
                 errors.at(
                     layer.span,
@@ -113,7 +143,7 @@ fn check_network(def: &NetworkDef, errors: &mut Errors) -> Option<Network> {
                 return None;
             }
         }
-        activations += output.len().unwrap_or(u64::MAX);
+        activations = activations.saturating_add(output.len().unwrap_or(u64::MAX));
         if activations > MAX_ACTIVATIONS {
             errors.at(
                 layer.span,
@@ -123,6 +153,16 @@ fn check_network(def: &NetworkDef, errors: &mut Errors) -> Option<Network> {
         }
         shape = output;
         layers.push(layer);
+    }
+    if params == 0 {
+        errors.at(
+            def.name.span(),
+            format!(
+                "`{}` has no parameters to train: add a `conv` or `dense` layer",
+                def.name
+            ),
+        );
+        return None;
     }
     Some(Network {
         attrs: def.attrs.clone(),
@@ -216,6 +256,7 @@ fn check_layer(
             None
         }
         "conv" => check_conv(def, input, errors),
+        "maxpool" | "avgpool" => check_pool(def, input, kind == "maxpool", errors),
         "dense" => check_dense(def, input, errors),
         "sigmoid" | "relu" | "tanh" | "softmax" => {
             check_no_args(def, errors)?;
@@ -364,6 +405,17 @@ fn check_conv(def: &LayerDef, input: Shape, errors: &mut Errors) -> Option<(Kind
             return None;
         }
     };
+    let weights = filters
+        .checked_mul(c)
+        .and_then(|v| v.checked_mul(kh * kw))
+        .filter(|&v| v <= MAX_PARAMS);
+    if weights.is_none() {
+        errors.at(
+            def.span(),
+            format!("conv with {filters} filters of {c}x{kh}x{kw} has more weights than the budget of {MAX_PARAMS} parameters"),
+        );
+        return None;
+    }
     let conv = Conv {
         filters: filters as usize,
         channels: c as usize,
@@ -418,6 +470,66 @@ fn check_pad(
             Some((p, p))
         }
     }
+}
+
+/// `maxpool(KhxKw)`, `avgpool(KhxKw)`: stride defaults to the window (PyTorch's default);
+/// `stride = S` sets both directions and may make windows overlap.
+fn check_pool(
+    def: &LayerDef,
+    input: Shape,
+    max: bool,
+    errors: &mut Errors,
+) -> Option<(Kind, Shape)> {
+    let kind = if max { "maxpool" } else { "avgpool" };
+    let args = args_of(def, errors, &format!("{kind}(KhxKw)"))?;
+    let (positional, options) = split_options(args);
+    let [Arg::Size(size)] = positional else {
+        errors.at(
+            def.args.as_ref().map_or(def.span(), |(s, _)| *s),
+            format!("expected `{kind}(KhxKw)`, such as `{kind}(2x2)`"),
+        );
+        return None;
+    };
+    let kh = nonzero(size.h, size.span, "window height", errors);
+    let kw = nonzero(size.w, size.span, "window width", errors);
+    let opts = check_options(options, &["stride"], errors)?;
+    let (kh, kw) = (kh?, kw?);
+    let (sh, sw) = match opts.get("stride") {
+        Some((OptionValue::Number(n), _)) => {
+            let s = count(n, "stride", errors)?;
+            (s, s)
+        }
+        Some((v, _)) => {
+            errors.at(v.span(), "stride must be a number, such as `stride = 2`");
+            return None;
+        }
+        None => (kh, kw),
+    };
+    let Shape::Image { c, h, w } = input else {
+        errors.at(
+            def.kind.span(),
+            format!("{kind} needs an image, but the previous layer outputs a flat vector of {input} values"),
+        );
+        return None;
+    };
+    let (oh, ow) = match (shape::conv_out(h, kh, sh, 0), shape::conv_out(w, kw, sw, 0)) {
+        (Ok(oh), Ok(ow)) => (oh, ow),
+        (Err(e), _) | (_, Err(e)) => {
+            errors.at(
+                size.span,
+                format!("{kind} window {kh}x{kw} does not fit the input {input}: {e}"),
+            );
+            return None;
+        }
+    };
+    let pool = Pool {
+        max,
+        kh: kh as usize,
+        kw: kw as usize,
+        sh: sh as usize,
+        sw: sw as usize,
+    };
+    Some((Kind::Pool(pool), Shape::Image { c, h: oh, w: ow }))
 }
 
 /// `dense(N->M)` checks N against the flattened previous output; `dense(M)` infers it.
@@ -545,12 +657,18 @@ fn count(n: &Number, what: &str, errors: &mut Errors) -> Option<u64> {
                 None
             }
         },
-        NumberValue::Int(v) => {
-            errors.at(n.span, format!("{what} must be at least 1, but is {v}"));
+        NumberValue::Int(_) => {
+            errors.at(
+                n.span,
+                format!("{what} must be at least 1, but is {}", n.text),
+            );
             None
         }
-        NumberValue::Float(v) => {
-            errors.at(n.span, format!("{what} must be a whole number, but is {v}"));
+        NumberValue::Float(_) => {
+            errors.at(
+                n.span,
+                format!("{what} must be a whole number, but is `{}`", n.text),
+            );
             None
         }
     }
@@ -559,6 +677,13 @@ fn count(n: &Number, what: &str, errors: &mut Errors) -> Option<u64> {
 fn non_negative(n: &Number, what: &str, errors: &mut Errors) -> Option<u64> {
     match n.value {
         NumberValue::Int(0) => Some(0),
+        NumberValue::Int(v) if v < 0 => {
+            errors.at(
+                n.span,
+                format!("{what} must be 0 or more, but is {}", n.text),
+            );
+            None
+        }
         _ => count(n, what, errors),
     }
 }

@@ -47,7 +47,17 @@ pub struct Layer {
 pub enum Kind {
     Conv(Conv),
     Dense { n: usize, m: usize },
+    Pool(Pool),
     Activation(Activation),
+}
+
+pub struct Pool {
+    /// Max pooling, else average.
+    pub max: bool,
+    pub kh: usize,
+    pub kw: usize,
+    pub sh: usize,
+    pub sw: usize,
 }
 
 pub struct Conv {
@@ -87,7 +97,7 @@ impl Layer {
         match &self.kind {
             Kind::Conv(c) => Some((c.filters * c.channels * c.kh * c.kw, c.filters)),
             Kind::Dense { n, m } => Some((n * m, *m)),
-            Kind::Activation(_) => None,
+            Kind::Pool(_) | Kind::Activation(_) => None,
         }
     }
 }

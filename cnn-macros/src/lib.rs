@@ -7,7 +7,6 @@ mod ast;
 mod check;
 mod codegen;
 mod expand;
-mod fallback;
 mod ir;
 mod parse;
 mod shape;

@@ -182,6 +182,7 @@ fn parse_number(input: ParseStream) -> syn::Result<Number> {
             .into();
         Ok(Number {
             value: NumberValue::Int(i128::from(sign) * value),
+            text: format!("{}{lit}", if sign < 0 { "-" } else { "" }),
             span: join(lit.span()),
         })
     } else if input.peek(LitFloat) {
@@ -195,6 +196,7 @@ fn parse_number(input: ParseStream) -> syn::Result<Number> {
         let value: f64 = lit.base10_parse()?;
         Ok(Number {
             value: NumberValue::Float(f64::from(sign) * value),
+            text: format!("{}{lit}", if sign < 0 { "-" } else { "" }),
             span: join(lit.span()),
         })
     } else {

@@ -15,6 +15,12 @@ pub trait Loss: Sync {
     /// The loss's name, for messages.
     const NAME: &'static str;
 
+    /// Whether the loss takes logits and applies its own softmax. A network ending in
+    /// `softmax` then hands the loss the softmax's input instead of its output, and the loss's
+    /// gradient is the gradient of the logits: the softmax and the loss are fused, and no
+    /// softmax Jacobian is applied (for cross-entropy, `dL/dz = p - y`).
+    const TAKES_LOGITS: bool = false;
+
     /// Returns `l(output, target)` for one example and writes `scale * dl/d output` into
     /// `d_output`. The three slices have the network's output length.
     fn example<T: Float>(&self, output: &[T], target: &[T], scale: T, d_output: &mut [T]) -> T;
@@ -111,6 +117,7 @@ pub struct SoftmaxCrossEntropy;
 
 impl Loss for SoftmaxCrossEntropy {
     const NAME: &'static str = "SoftmaxCrossEntropy";
+    const TAKES_LOGITS: bool = true;
 
     fn example<T: Float>(&self, output: &[T], target: &[T], scale: T, d_output: &mut [T]) -> T {
         let m = output.iter().copied().fold(output[0], T::max);

@@ -278,7 +278,7 @@ fn param_tys(layer: &Layer) -> (TokenStream, TokenStream) {
             let (n, m) = (lit(*n), lit(*m));
             (quote!([[T; #n]; #m]), quote!([T; #m]))
         }
-        Kind::Activation(_) => (TokenStream::new(), TokenStream::new()),
+        Kind::Pool(_) | Kind::Activation(_) => (TokenStream::new(), TokenStream::new()),
     }
 }
 
@@ -292,7 +292,7 @@ fn layer_functions(layer: &Layer) -> TokenStream {
             out.extend(conv::backward_input(layer, c));
             out
         }
-        Kind::Dense { .. } | Kind::Activation(_) => TokenStream::new(),
+        Kind::Dense { .. } | Kind::Pool(_) | Kind::Activation(_) => TokenStream::new(),
     }
 }
 
@@ -311,9 +311,13 @@ fn tensor_table(net: &Network) -> Vec<TensorInfo> {
                 c.filters * c.kh * c.kw,
             ),
             Kind::Dense { n, m } => (vec![*m, *n], *n, *m),
-            Kind::Activation(_) => continue,
+            Kind::Pool(_) | Kind::Activation(_) => continue,
         };
-        let init = match net.layers.get(i + 1).map(|l| &l.kind) {
+        // By the activation that follows, looking past pooling (conv -> maxpool -> relu).
+        let next = net.layers[i + 1..]
+            .iter()
+            .find(|l| !matches!(l.kind, Kind::Pool(_)));
+        let init = match next.map(|l| &l.kind) {
             Some(Kind::Activation(Activation::Relu)) => quote!(::cnn::Init::HeNormal {
                 negative_slope: 0.0
             }),
@@ -438,6 +442,11 @@ fn forward_statements(net: &Network) -> TokenStream {
                     );
                 }
             }
+            Kind::Pool(p) => {
+                let f = format_ident!("{}", if p.max { "maxpool" } else { "avgpool" });
+                let consts = pool_consts(layer, p);
+                quote!(::cnn::__private::#f::<#consts>(#input, &mut #output);)
+            }
             Kind::Activation(a) => {
                 let f = format_ident!("{}", a.name());
                 match a {
@@ -454,6 +463,27 @@ fn forward_statements(net: &Network) -> TokenStream {
         out.extend(call);
     }
     out
+}
+
+/// `T, C, H, W, OH, OW, KH, KW, SH, SW`: the const parameters of the runtime's pooling.
+fn pool_consts(layer: &Layer, p: &crate::ir::Pool) -> TokenStream {
+    let (Shape::Image { c, h, w }, Shape::Image { h: oh, w: ow, .. }) = (layer.input, layer.output)
+    else {
+        unreachable!("check gives pooling an image input and output")
+    };
+    let v = [
+        c as usize,
+        h as usize,
+        w as usize,
+        oh as usize,
+        ow as usize,
+        p.kh,
+        p.kw,
+        p.sh,
+        p.sw,
+    ]
+    .map(lit);
+    quote!(T, #(#v),*)
 }
 
 fn last_output(net: &Network) -> Ident {
@@ -495,18 +525,60 @@ fn backward_pass(net: &Network, mode: Mode) -> TokenStream {
         return TokenStream::new();
     };
     let first_param = net.layers.iter().position(|l| l.param_lens().is_some());
-    let mut body = quote! {
-        #forward
-        let mut #last_grad: #output_ty = ::cnn::__private::Tensor::zeroed();
-        let l = loss.example(
-            ::cnn::__private::Tensor::as_flat(&#last),
-            target,
-            scale,
-            ::cnn::__private::Tensor::as_flat_mut(&mut #last_grad),
+    let last_index = net.layers.len() - 1;
+    let fused = matches!(
+        net.layers[last_index].kind,
+        Kind::Activation(Activation::Softmax)
+    );
+    let mut body = if fused && last_index > 0 {
+        // A final softmax and a loss on logits (`SoftmaxCrossEntropy`) are fused: the loss
+        // reads the softmax's input and gives dL/d(logits) = p - y, with no softmax Jacobian.
+        // Other losses read the softmax's output and go through its backward pass. The
+        // branch is on a constant, so only one side is compiled in.
+        let softmax = &net.layers[last_index];
+        let (logits, logits_grad) = (
+            input_of(net, last_index),
+            grad_of(&net.layers[last_index - 1]),
         );
-        let #last_grad = ::cnn::__private::reshape(&#last_grad);
+        let logits_ty = shape_ty(softmax.input);
+        quote! {
+            #forward
+            let mut #logits_grad: #logits_ty = ::cnn::__private::Tensor::zeroed();
+            let l = if <L as ::cnn::loss::Loss>::TAKES_LOGITS {
+                loss.example(
+                    ::cnn::__private::Tensor::as_flat(&#logits),
+                    target,
+                    scale,
+                    ::cnn::__private::Tensor::as_flat_mut(&mut #logits_grad),
+                )
+            } else {
+                let mut #last_grad: #output_ty = ::cnn::__private::Tensor::zeroed();
+                let l = loss.example(
+                    ::cnn::__private::Tensor::as_flat(&#last),
+                    target,
+                    scale,
+                    ::cnn::__private::Tensor::as_flat_mut(&mut #last_grad),
+                );
+                ::cnn::__private::softmax_backward(&#last, ::cnn::__private::reshape(&#last_grad), &mut #logits_grad);
+                l
+            };
+            let #logits_grad = &#logits_grad;
+        }
+    } else {
+        quote! {
+            #forward
+            let mut #last_grad: #output_ty = ::cnn::__private::Tensor::zeroed();
+            let l = loss.example(
+                ::cnn::__private::Tensor::as_flat(&#last),
+                target,
+                scale,
+                ::cnn::__private::Tensor::as_flat_mut(&mut #last_grad),
+            );
+            let #last_grad = ::cnn::__private::reshape(&#last_grad);
+        }
     };
-    for (i, layer) in net.layers.iter().enumerate().rev() {
+    let backward_layers = if fused { last_index } else { last_index + 1 };
+    for (i, layer) in net.layers[..backward_layers].iter().enumerate().rev() {
         let grad = grad_of(layer);
         // dL/dX of this layer is needed by a layer with parameters before it, or as the result.
         let input_needed = match mode {
@@ -519,8 +591,9 @@ fn backward_pass(net: &Network, mode: Mode) -> TokenStream {
         } else {
             quote!(&#input)
         };
+        // Where dL/dX goes: the caller's `dx`, or a new local named after the previous layer.
         let (input_grad_decl, input_grad) = if i == 0 {
-            (quote!(), quote!(dx))
+            (quote!(), quote!(::cnn::__private::reshape_mut(dx)))
         } else {
             let g = grad_of(&net.layers[i - 1]);
             let ty = shape_ty(layer.input);
@@ -544,14 +617,9 @@ fn backward_pass(net: &Network, mode: Mode) -> TokenStream {
                     }
                 });
                 let inp = input_needed.then(|| {
-                    let g = if i == 0 {
-                        quote!(::cnn::__private::reshape_mut(dx))
-                    } else {
-                        input_grad.clone()
-                    };
                     quote! {
                         #input_grad_decl
-                        Self::#bi(self.#wt(), #grad, #g);
+                        Self::#bi(self.#wt(), #grad, #input_grad);
                     }
                 });
                 quote!(#params #inp)
@@ -572,30 +640,40 @@ fn backward_pass(net: &Network, mode: Mode) -> TokenStream {
                     }
                 });
                 let inp = input_needed.then(|| {
+                    // The flat view of dL/dX (already one for the caller's `dx`).
+                    let flat = if i == 0 {
+                        input_grad.clone()
+                    } else {
+                        quote!(::cnn::__private::reshape_mut(#input_grad))
+                    };
                     quote! {
                         #input_grad_decl
-                        ::cnn::__private::dense_backward_input::<T, #n, #m>(
-                            self.#wt(),
-                            #grad,
-                            ::cnn::__private::reshape_mut(#input_grad),
-                        );
+                        ::cnn::__private::dense_backward_input::<T, #n, #m>(self.#wt(), #grad, #flat);
                     }
                 });
                 quote!(#params #inp)
             }
+            Kind::Pool(p) => {
+                let consts = pool_consts(layer, p);
+                let call = if p.max {
+                    quote!(::cnn::__private::maxpool_backward::<#consts>(#input_ref, #grad, #input_grad);)
+                } else {
+                    quote!(::cnn::__private::avgpool_backward::<#consts>(#grad, #input_grad);)
+                };
+                if input_needed {
+                    quote!(#input_grad_decl #call)
+                } else {
+                    TokenStream::new()
+                }
+            }
             Kind::Activation(a) => {
                 let output = out_of(layer);
                 let f = format_ident!("{}_backward", a.name());
-                let g = if i == 0 {
-                    quote!(::cnn::__private::reshape_mut(dx))
-                } else {
-                    input_grad.clone()
-                };
                 let call = match a {
                     Activation::LeakyRelu(s) => {
-                        quote!(::cnn::__private::#f(T::from_f64(#s), &#output, #grad, #g);)
+                        quote!(::cnn::__private::#f(T::from_f64(#s), &#output, #grad, #input_grad);)
                     }
-                    _ => quote!(::cnn::__private::#f(&#output, #grad, #g);),
+                    _ => quote!(::cnn::__private::#f(&#output, #grad, #input_grad);),
                 };
                 if input_needed {
                     quote!(#input_grad_decl #call)

@@ -1,4 +1,4 @@
-// a definition that does not parse also gives a stub, so using the network adds no second error
+// a definition that does not parse is the only error: later uses of the network add none
 use cnn::network;
 
 network! {
