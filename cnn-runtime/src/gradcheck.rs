@@ -48,6 +48,26 @@ pub fn check_gradients<N: Network<Scalar = f64>, L: Loss>(
     h: f64,
     floor: f64,
 ) -> Result<GradCheck, Error> {
+    check_gradients_of(net, x, targets, loss, h, floor, 0..N::PARAM_LEN)
+}
+
+/// [`check_gradients`] for the parameters at the given indices only (and every input), for
+/// networks too large to perturb every weight of.
+///
+/// # Errors
+/// As [`Network::loss_and_grad`].
+///
+/// # Panics
+/// When an index is not below `PARAM_LEN`.
+pub fn check_gradients_of<N: Network<Scalar = f64>, L: Loss>(
+    net: &N,
+    x: ArrayView4<f64>,
+    targets: ArrayView2<f64>,
+    loss: &L,
+    h: f64,
+    floor: f64,
+    params: impl IntoIterator<Item = usize>,
+) -> Result<GradCheck, Error> {
     let (_, analytic) = net.loss_and_grad(x.view(), targets.view(), loss)?;
     let mut report = GradCheck {
         max_relative_error: 0.0,
@@ -58,7 +78,8 @@ pub fn check_gradients<N: Network<Scalar = f64>, L: Loss>(
         checked_relatively: 0,
     };
     let mut probe = net.clone();
-    for (k, &a) in analytic.iter().enumerate() {
+    for k in params {
+        let a = analytic[k];
         let v = probe.params()[k];
         let numeric = differences(h, |d| {
             probe.params_mut()[k] = v + d;

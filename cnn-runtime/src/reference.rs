@@ -99,3 +99,59 @@ pub fn dense_backward(
     let dw = Array2::from_shape_fn(w.dim(), |(m, n)| dout[m] * x[n]);
     (dx, dw, dout.to_owned())
 }
+
+/// Max or average pooling of `x` `[C, H, W]` with a `kh x kw` window and strides `sh, sw`.
+pub fn pool2d(
+    x: ArrayView3<f64>,
+    max: bool,
+    kh: usize,
+    kw: usize,
+    sh: usize,
+    sw: usize,
+) -> Array3<f64> {
+    let (c_n, h, w) = x.dim();
+    let (oh, ow) = ((h - kh) / sh + 1, (w - kw) / sw + 1);
+    Array3::from_shape_fn((c_n, oh, ow), |(c, i, j)| {
+        let window = x.slice(ndarray::s![c, i * sh..i * sh + kh, j * sw..j * sw + kw]);
+        if max {
+            window.iter().copied().fold(f64::NEG_INFINITY, f64::max)
+        } else {
+            window.sum() / (kh * kw) as f64
+        }
+    })
+}
+
+/// The gradient of [`pool2d`] with respect to `x`, given `dout`: for max pooling each output's
+/// gradient goes to the first maximum of its window (row-major), for average pooling it is
+/// spread evenly; overlapping windows add up.
+pub fn pool2d_backward(
+    x: ArrayView3<f64>,
+    dout: ArrayView3<f64>,
+    max: bool,
+    kh: usize,
+    kw: usize,
+    sh: usize,
+    sw: usize,
+) -> Array3<f64> {
+    let mut dx = Array3::zeros(x.dim());
+    for ((c, i, j), &d) in dout.indexed_iter() {
+        if max {
+            let mut best = (i * sh, j * sw);
+            for u in 0..kh {
+                for v in 0..kw {
+                    if x[[c, i * sh + u, j * sw + v]] > x[[c, best.0, best.1]] {
+                        best = (i * sh + u, j * sw + v);
+                    }
+                }
+            }
+            dx[[c, best.0, best.1]] += d;
+        } else {
+            for u in 0..kh {
+                for v in 0..kw {
+                    dx[[c, i * sh + u, j * sw + v]] += d / (kh * kw) as f64;
+                }
+            }
+        }
+    }
+    dx
+}
