@@ -288,3 +288,35 @@ fn tensors_of_lenet5() {
     assert_eq!(LeNet5::PARAM_LEN, 44_426);
     let _ = <LeNet5 as Network>::Input::zeroed();
 }
+
+#[test]
+fn summary_of_lenet5() {
+    println!("{}", LeNet5::SUMMARY);
+    let lines: Vec<&str> = LeNet5::SUMMARY.lines().collect();
+    assert_eq!(lines[0], "LeNet5");
+    assert!(lines[1].starts_with("layer"));
+    // conv1: 6 filters, 24x24 outputs, 25 multiply-adds each: 2 * 86,400 FLOPs.
+    assert!(
+        lines.iter().any(|l| l.starts_with("conv1 (conv 5x5)")
+            && l.contains("6x24x24")
+            && l.contains("156")
+            && l.ends_with("172,800")),
+        "{}",
+        LeNet5::SUMMARY
+    );
+    assert!(
+        lines.iter().any(|l| l.starts_with("dense1 (dense)")
+            && l.contains("30,840")
+            && l.ends_with("61,440"))
+    );
+    assert!(LeNet5::SUMMARY.contains("parameters: 44,426"));
+    // conv 86,400 + 153,600, dense 30,720 + 10,080 + 840 multiply-adds.
+    assert_eq!(
+        <LeNet5 as Network>::FORWARD_MACS,
+        86_400 + 153_600 + 30_720 + 10_080 + 840
+    );
+    assert_eq!(
+        <LeNet5 as Network>::TRAIN_MACS,
+        2 * 86_400 + 3 * (153_600 + 30_720 + 10_080 + 840)
+    );
+}

@@ -51,6 +51,14 @@ pub trait Network: Sized + Clone + Send + Sync {
     const PARAM_LEN: usize = <Self::Params as Tensor>::LEN;
     /// The parameter tensors, in the order of `params()`.
     const TENSORS: &'static [TensorInfo];
+    /// A Keras-style table of the layers (output shape, parameters, FLOPs), built at compile
+    /// time.
+    const SUMMARY: &'static str;
+    /// Multiply-adds of one example's forward pass (convolutions and dense layers).
+    const FORWARD_MACS: usize;
+    /// Multiply-adds of one example's share of a training step: forward, dL/dW, and dL/dX of
+    /// every layer with weights but the first.
+    const TRAIN_MACS: usize;
 
     /// A network whose parameters are all zero.
     fn zeroed() -> Self;

@@ -4,6 +4,7 @@
 //! training steps).
 
 mod conv;
+mod summary;
 
 use proc_macro2::{Ident, Literal, TokenStream};
 use quote::{format_ident, quote, quote_spanned};
@@ -63,6 +64,9 @@ pub fn network(net: &Network) -> TokenStream {
     let backprop = backward_pass(net, Mode::Params);
     let input_gradient = backward_pass(net, Mode::Input);
     let name_str = name.to_string();
+    let table = summary::table(net);
+    let forward_macs = lit(net.layers.iter().map(summary::forward_macs).sum::<u64>() as usize);
+    let train_macs = lit(summary::train_macs(net) as usize);
     // `Clone` (which `Network` needs) and a short `Debug`, unless the user derives them.
     let clone = (!derives(attrs, "Clone")).then(|| {
         quote! {
@@ -105,6 +109,9 @@ pub fn network(net: &Network) -> TokenStream {
             pub const OUTPUT_LEN: usize = #output_len_l;
             /// The number of trainable scalars.
             pub const PARAM_LEN: usize = #param_len_l;
+            /// A table of the layers, their output shapes, parameters and FLOPs, built at
+            /// compile time.
+            pub const SUMMARY: &'static str = #table;
 
             /// A network initialised from a seeded generator: the same seed gives the same weights.
             pub fn new(seed: u64) -> Self {
@@ -121,6 +128,11 @@ pub fn network(net: &Network) -> TokenStream {
             /// The output for one example. Allocates nothing and needs no `std`.
             pub fn forward(&self, x: &#input_ty) -> #output_ty {
                 <Self as ::cnn::Network>::forward(self, x)
+            }
+
+            /// Prints [`Self::SUMMARY`](#associatedconstant.SUMMARY).
+            pub fn summary(&self) {
+                ::std::print!("{}", <Self as ::cnn::Network>::SUMMARY);
             }
 
             /// All parameters, flat, in layer order, weight then bias, in PyTorch's layouts.
@@ -197,6 +209,9 @@ pub fn network(net: &Network) -> TokenStream {
 
             const INPUT_SHAPE: [usize; 3] = #shape;
             const TENSORS: &'static [::cnn::TensorInfo] = &[#(#tensors),*];
+            const SUMMARY: &'static str = #table;
+            const FORWARD_MACS: usize = #forward_macs;
+            const TRAIN_MACS: usize = #train_macs;
 
             fn zeroed() -> Self {
                 #name { params: [T::ZERO; #param_len_l] }

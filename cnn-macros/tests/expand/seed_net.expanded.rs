@@ -29,6 +29,9 @@ impl SeedNet<f32> {
     pub const OUTPUT_LEN: usize = 1;
     /// The number of trainable scalars.
     pub const PARAM_LEN: usize = 411;
+    /// A table of the layers, their output shapes, parameters and FLOPs, built at
+    /// compile time.
+    pub const SUMMARY: &'static str = "SeedNet\nlayer               output   params  FLOPs\n------------------------------------------\ninput               1x22x22       0      0\nconv1 (conv 3x3)    1x20x20      10  7,200\nsigmoid1 (sigmoid)  1x20x20       0      0\ndense1 (dense)      1           401    800\nsigmoid2 (sigmoid)  1             0      0\n------------------------------------------\nparameters: 411\nFLOPs per example: 8,000 forward, 16,800 training step\n";
     /// A network initialised from a seeded generator: the same seed gives the same weights.
     pub fn new(seed: u64) -> Self {
         <Self as ::cnn::Network>::new(seed)
@@ -42,6 +45,10 @@ impl<T: ::cnn::Float> SeedNet<T> {
     /// The output for one example. Allocates nothing and needs no `std`.
     pub fn forward(&self, x: &[T; 484]) -> [T; 1] {
         <Self as ::cnn::Network>::forward(self, x)
+    }
+    /// Prints [`Self::SUMMARY`](#associatedconstant.SUMMARY).
+    pub fn summary(&self) {
+        ::std::print!("{}", < Self as ::cnn::Network > ::SUMMARY);
     }
     /// All parameters, flat, in layer order, weight then bias, in PyTorch's layouts.
     pub fn params(&self) -> &[T] {
@@ -299,6 +306,9 @@ impl<T: ::cnn::Float> ::cnn::Network for SeedNet<T> {
             init: ::cnn::Init::Zeros,
         },
     ];
+    const SUMMARY: &'static str = "SeedNet\nlayer               output   params  FLOPs\n------------------------------------------\ninput               1x22x22       0      0\nconv1 (conv 3x3)    1x20x20      10  7,200\nsigmoid1 (sigmoid)  1x20x20       0      0\ndense1 (dense)      1           401    800\nsigmoid2 (sigmoid)  1             0      0\n------------------------------------------\nparameters: 411\nFLOPs per example: 8,000 forward, 16,800 training step\n";
+    const FORWARD_MACS: usize = 4000;
+    const TRAIN_MACS: usize = 8400;
     fn zeroed() -> Self {
         SeedNet { params: [T::ZERO; 411] }
     }

@@ -1,0 +1,137 @@
+//! The Keras-style summary table, built by the macro as a string literal, and the
+//! multiply-add counts behind it.
+
+use crate::ir::{Kind, Layer, Network};
+use crate::shape::Shape;
+
+/// Multiply-adds of one example's forward pass through a layer with weights, 0 for others.
+pub fn forward_macs(layer: &Layer) -> u64 {
+    let out = layer.output.len().unwrap_or(0);
+    match &layer.kind {
+        Kind::Conv(c) => out * (c.channels * c.kh * c.kw) as u64,
+        Kind::Dense { n, m } => (*n as u64) * (*m as u64),
+        Kind::Pool(_) | Kind::Activation(_) => 0,
+    }
+}
+
+/// Multiply-adds of one example's training step: the forward pass, dL/dW (as many as the
+/// forward), and dL/dX for every layer with weights but the first (none is computed there).
+pub fn train_macs(net: &Network) -> u64 {
+    let first = net.layers.iter().position(|l| l.param_lens().is_some());
+    net.layers
+        .iter()
+        .enumerate()
+        .map(|(i, l)| {
+            let f = forward_macs(l);
+            if Some(i) == first { 2 * f } else { 3 * f }
+        })
+        .sum()
+}
+
+fn thousands(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, ch) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(ch);
+    }
+    out
+}
+
+fn shape_text(s: Shape) -> String {
+    s.to_string()
+}
+
+/// The table: one row per layer with its output shape, parameters and forward FLOPs (two per
+/// multiply-add), then the totals.
+pub fn table(net: &Network) -> String {
+    let [c, h, w] = net.input;
+    let mut rows: Vec<[String; 4]> = vec![[
+        "input".into(),
+        format!("{c}x{h}x{w}"),
+        "0".into(),
+        "0".into(),
+    ]];
+    for layer in &net.layers {
+        let kind = match &layer.kind {
+            Kind::Conv(c) => {
+                let mut k = format!("conv {}x{}", c.kh, c.kw);
+                if c.stride != 1 {
+                    k += &format!(" /{}", c.stride);
+                }
+                if c.pad_h + c.pad_w > 0 {
+                    k += &format!(" pad {}x{}", c.pad_h, c.pad_w);
+                }
+                k
+            }
+            Kind::Dense { .. } => "dense".into(),
+            Kind::Pool(p) => format!(
+                "{} {}x{}",
+                if p.max { "maxpool" } else { "avgpool" },
+                p.kh,
+                p.kw
+            ),
+            Kind::Activation(a) => a.name().into(),
+        };
+        let params = layer.param_lens().map_or(0, |(w, b)| w + b);
+        rows.push([
+            format!("{} ({kind})", layer.name),
+            shape_text(layer.output),
+            thousands(params as u64),
+            thousands(2 * forward_macs(layer)),
+        ]);
+    }
+    let header = ["layer", "output", "params", "FLOPs"];
+    let widths: Vec<usize> = (0..4)
+        .map(|k| {
+            rows.iter()
+                .map(|r| r[k].len())
+                .chain([header[k].len()])
+                .max()
+                .unwrap_or(0)
+        })
+        .collect();
+    let line = |r: [&str; 4]| {
+        format!(
+            "{:<w0$}  {:<w1$}  {:>w2$}  {:>w3$}\n",
+            r[0],
+            r[1],
+            r[2],
+            r[3],
+            w0 = widths[0],
+            w1 = widths[1],
+            w2 = widths[2],
+            w3 = widths[3]
+        )
+    };
+    let rule = "-".repeat(widths.iter().sum::<usize>() + 6) + "\n";
+    let mut out = format!("{}\n", net.name);
+    out += &line(header);
+    out += &rule;
+    for r in &rows {
+        out += &line([&r[0], &r[1], &r[2], &r[3]]);
+    }
+    out += &rule;
+    let forward: u64 = net.layers.iter().map(forward_macs).sum();
+    out += &format!("parameters: {}\n", thousands(net.param_len as u64));
+    out += &format!(
+        "FLOPs per example: {} forward, {} training step\n",
+        thousands(2 * forward),
+        thousands(2 * train_macs(net))
+    );
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn thousands() {
+        assert_eq!(super::thousands(0), "0");
+        assert_eq!(super::thousands(999), "999");
+        assert_eq!(super::thousands(1000), "1,000");
+        assert_eq!(super::thousands(44426), "44,426");
+        assert_eq!(super::thousands(1234567), "1,234,567");
+    }
+}
