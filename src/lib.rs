@@ -33,8 +33,8 @@ extern crate self as cnn;
 
 pub use cnn_macros::network;
 pub use cnn_runtime::{
-    Dims, Error, Float, Init, Network, Tensor, TensorInfo, gradcheck, init, kernels, loss, optim,
-    reference,
+    Dims, EpochStats, Error, Float, History, Init, Network, Targets, Tensor, TensorInfo, Trainer,
+    data, gradcheck, init, kernels, loss, optim, reference, train, weights,
 };
 /// The `ndarray` this crate is built with; use it for the arrays you pass in.
 pub use ndarray;
@@ -43,7 +43,7 @@ pub use ndarray;
 pub mod prelude {
     pub use crate::loss::*;
     pub use crate::optim::*;
-    pub use crate::{Error, Network, network};
+    pub use crate::{Error, Network, Targets, Trainer, network};
 }
 
 #[doc(hidden)]

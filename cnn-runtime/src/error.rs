@@ -1,6 +1,7 @@
 //! The one error type of the runtime.
 
 use std::fmt;
+use std::path::PathBuf;
 
 /// A dimension list, printed the way the user wrote it: `[100, 1, 22, 22]`.
 #[derive(Clone, PartialEq, Eq)]
@@ -66,6 +67,16 @@ pub enum Error {
         /// The loss value.
         value: f64,
     },
+    /// A class index is not below the number of outputs.
+    #[error("example {index} has class {class}, but the network has {classes} outputs")]
+    ClassIndex {
+        /// The example.
+        index: usize,
+        /// Its class index.
+        class: usize,
+        /// The number of classes (outputs).
+        classes: usize,
+    },
     /// An optimizer's state was built for a different number of parameters.
     #[error("the optimizer holds state for {expected} parameters, but was given {given}")]
     OptimizerState {
@@ -74,4 +85,83 @@ pub enum Error {
         /// The length of the parameters passed in.
         given: usize,
     },
+    /// A file could not be read or written. A failed weight-file save leaves any previous file
+    /// at the path untouched.
+    #[error("failed to {action} `{}`: {error}", path.display())]
+    Io {
+        /// What was being done, completing "failed to ...": `"read weight file"`,
+        /// `"write weight file"`.
+        action: &'static str,
+        /// The path the caller passed.
+        path: PathBuf,
+        /// What the operating system reported (also in the message, so not a `source`).
+        error: std::io::Error,
+    },
+    /// The bytes are not a safetensors file: too short, a truncated or oversized header, invalid
+    /// JSON, offsets that do not tile the data.
+    #[error("invalid safetensors data: {reason}")]
+    WeightFormat {
+        /// What the safetensors parser reported.
+        reason: String,
+    },
+    /// The network has a tensor that the weight file lacks.
+    #[error("the weight file has no tensor `{name}`")]
+    MissingTensor {
+        /// The tensor's name, `<label>.weight` or `<label>.bias`.
+        name: String,
+    },
+    /// The weight file has a tensor that the network lacks.
+    #[error("the weight file has a tensor `{name}` that the network does not have")]
+    UnexpectedTensor {
+        /// The tensor's name in the file.
+        name: String,
+    },
+    /// A tensor of the weight file has another shape than the network's.
+    #[error("tensor `{name}` has shape {given} in the weight file, but {expected} was expected")]
+    TensorShape {
+        /// The tensor's name.
+        name: String,
+        /// The network's (PyTorch) shape of the tensor.
+        expected: Dims,
+        /// The shape in the file.
+        given: Dims,
+    },
+    /// A tensor of the weight file has an element type that cannot be loaded.
+    #[error("tensor `{name}` has dtype {given} in the weight file, but {expected} was expected")]
+    TensorDtype {
+        /// The tensor's name.
+        name: String,
+        /// The dtypes that load: `"F32 or F64"`.
+        expected: &'static str,
+        /// The dtype in the file, as safetensors spells it: `"BF16"`, `"I64"`, ...
+        given: String,
+    },
+    /// A data file's content is malformed: the file, where (line or byte offset) and what was
+    /// wrong, as expected versus found.
+    #[error("{source_name}{}: {reason}", Location(*.line, *.offset))]
+    Data {
+        /// The file's path as given, or `input` / `images` / `labels` for a reader.
+        source_name: String,
+        /// The 1-based line, for a text format.
+        line: Option<usize>,
+        /// The byte offset, for a binary format (counted in the decompressed bytes).
+        offset: Option<u64>,
+        /// What was wrong: ``field 65 is `10`, expected a label in 0..=9``.
+        reason: String,
+    },
+}
+
+/// Where in a data file, printed after its name: `:12` for a line, ` at byte 16` for an offset.
+struct Location(Option<usize>, Option<u64>);
+
+impl fmt::Display for Location {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if let Some(line) = self.0 {
+            write!(f, ":{line}")?;
+        }
+        if let Some(offset) = self.1 {
+            write!(f, " at byte {offset}")?;
+        }
+        Ok(())
+    }
 }

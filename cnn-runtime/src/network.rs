@@ -1,6 +1,7 @@
 //! The `Network` trait: what the `network!` macro generates, and what the runtime builds on it.
 
 use ndarray::{Array2, ArrayView2, ArrayView4, Axis};
+use rayon::prelude::*;
 
 use crate::loss::Loss;
 use crate::optim::Optimizer;
@@ -72,6 +73,15 @@ pub trait Network: Sized + Clone + Send + Sync {
     /// The output for one example. Allocates nothing.
     fn forward(&self, x: &Self::Input) -> Self::Output;
 
+    /// One example's output and loss `l` (no backward pass), reading the logits where the loss
+    /// fuses with a final softmax, as [`Network::backprop`] does.
+    fn evaluate<L: Loss>(
+        &self,
+        x: &Self::Input,
+        target: &Self::Output,
+        loss: &L,
+    ) -> (Self::Scalar, Self::Output);
+
     /// Forward and backward pass for one example: returns the example's loss `l` and adds
     /// `scale * dl/dparams` to `grad`.
     fn backprop<L: Loss>(
@@ -117,13 +127,33 @@ pub trait Network: Sized + Clone + Send + Sync {
     /// [`Error::Shape`] when `x` is not `[N, C, H, W]` with this network's `C, H, W`.
     fn forward_batch(&self, x: ArrayView4<Self::Scalar>) -> Result<Array2<Self::Scalar>, Error> {
         check_input::<Self>(&x)?;
-        let mut out = Array2::from_elem((x.len_of(Axis(0)), Self::OUTPUT_LEN), Self::Scalar::ZERO);
-        let mut input = Self::Input::zeroed_box();
-        for (example, mut row) in x.outer_iter().zip(out.outer_iter_mut()) {
-            copy_into(example.iter(), input.as_flat_mut());
-            let y = self.forward(&input);
-            row.iter_mut().zip(y.as_flat()).for_each(|(o, &y)| *o = y);
+        let n = x.len_of(Axis(0));
+        // One contiguous part of the batch per thread, as in `loss_and_grad`.
+        let threads = rayon::current_num_threads().clamp(1, n.max(1));
+        let part = n.div_ceil(threads).max(1);
+        let run = |t: usize| {
+            let x = x.slice(ndarray::s![
+                (t * part).min(n)..((t + 1) * part).min(n),
+                ..,
+                ..,
+                ..
+            ]);
+            let mut out =
+                Array2::from_elem((x.len_of(Axis(0)), Self::OUTPUT_LEN), Self::Scalar::ZERO);
+            let mut input = Self::Input::zeroed_box();
+            for (example, mut row) in x.outer_iter().zip(out.outer_iter_mut()) {
+                copy_into(example.iter(), input.as_flat_mut());
+                let y = self.forward(&input);
+                row.iter_mut().zip(y.as_flat()).for_each(|(o, &y)| *o = y);
+            }
+            out
+        };
+        if threads == 1 {
+            return Ok(run(0));
         }
+        let parts: Vec<Array2<Self::Scalar>> = (0..threads).into_par_iter().map(run).collect();
+        let views: Vec<_> = parts.iter().map(|p| p.view()).collect();
+        let out = ndarray::concatenate(Axis(0), &views).expect("parts of equal width");
         Ok(out)
     }
 
@@ -141,18 +171,99 @@ pub trait Network: Sized + Clone + Send + Sync {
         loss: &L,
     ) -> Result<(Self::Scalar, Vec<Self::Scalar>), Error> {
         let n = check_batch::<Self>(&x, &targets)?;
+        let scale = Self::Scalar::ONE / Self::Scalar::from_f64(n as f64);
+        // Data parallel: the batch is cut into one contiguous part per thread, each part's
+        // gradient summed on its own, and the parts added in order, so the result for a given
+        // batch and thread count is always the same.
+        let threads = rayon::current_num_threads().clamp(1, n);
+        let part = n.div_ceil(threads);
+        let run = |t: usize| {
+            let range = t * part..((t + 1) * part).min(n);
+            let x = x.slice(ndarray::s![range.clone(), .., .., ..]);
+            let targets = targets.slice(ndarray::s![range, ..]);
+            self.accumulate(x, targets, loss, scale)
+        };
+        let (mut total, grad) = if threads == 1 {
+            run(0)
+        } else {
+            let parts: Vec<_> = (0..threads).into_par_iter().map(run).collect();
+            let mut parts = parts.into_iter();
+            let first = parts.next().expect("at least one part");
+            parts.fold(first, |(l, mut g), (l2, g2)| {
+                g.iter_mut().zip(&g2).for_each(|(a, &b)| *a += b);
+                (l + l2, g)
+            })
+        };
+        total *= scale;
+        Ok((total, grad))
+    }
+
+    /// The summed loss of a part of a checked batch, and its gradient scaled by `scale`.
+    #[doc(hidden)]
+    fn accumulate<L: Loss>(
+        &self,
+        x: ArrayView4<Self::Scalar>,
+        targets: ArrayView2<Self::Scalar>,
+        loss: &L,
+        scale: Self::Scalar,
+    ) -> (Self::Scalar, Vec<Self::Scalar>) {
         let mut grad = vec![Self::Scalar::ZERO; Self::PARAM_LEN];
         let grad_tensor = Self::Params::from_flat_mut(&mut grad).expect("PARAM_LEN scalars");
         let mut input = Self::Input::zeroed_box();
         let mut target = Self::Output::zeroed_box();
-        let scale = Self::Scalar::ONE / Self::Scalar::from_f64(n as f64);
         let mut total = Self::Scalar::ZERO;
         for (example, y) in x.outer_iter().zip(targets.outer_iter()) {
             copy_into(example.iter(), input.as_flat_mut());
             copy_into(y.iter(), target.as_flat_mut());
             total += self.backprop(&input, &target, loss, scale, grad_tensor);
         }
-        Ok((total * scale, grad))
+        (total, grad)
+    }
+
+    /// The mean loss and the accuracy on a batch, by forward passes only. Accuracy: a single
+    /// output is right on the target's side of 0.5 (of 0 for a loss on logits), several
+    /// outputs when the largest is where the target's largest is.
+    ///
+    /// # Errors
+    /// As [`Network::loss_and_grad`].
+    fn evaluate_batch<L: Loss>(
+        &self,
+        x: ArrayView4<Self::Scalar>,
+        targets: ArrayView2<Self::Scalar>,
+        loss: &L,
+    ) -> Result<(f64, f64), Error> {
+        let n = check_batch::<Self>(&x, &targets)?;
+        let threads = rayon::current_num_threads().clamp(1, n);
+        let part = n.div_ceil(threads);
+        let run = |t: usize| {
+            let range = t * part..((t + 1) * part).min(n);
+            let x = x.slice(ndarray::s![range.clone(), .., .., ..]);
+            let targets = targets.slice(ndarray::s![range, ..]);
+            let mut input = Self::Input::zeroed_box();
+            let mut target = Self::Output::zeroed_box();
+            let (mut total, mut right) = (0.0, 0usize);
+            let threshold = if L::TAKES_LOGITS { 0.0 } else { 0.5 };
+            for (example, y) in x.outer_iter().zip(targets.outer_iter()) {
+                copy_into(example.iter(), input.as_flat_mut());
+                copy_into(y.iter(), target.as_flat_mut());
+                let (l, out) = self.evaluate(&input, &target, loss);
+                total += l.to_f64();
+                let single = Self::OUTPUT_LEN == 1;
+                let t = Self::Scalar::from_f64(threshold);
+                right += usize::from(crate::train::is_right(
+                    out.as_flat(),
+                    target.as_flat(),
+                    single,
+                    t,
+                ));
+            }
+            (total, right)
+        };
+        let parts: Vec<(f64, usize)> = (0..threads).into_par_iter().map(run).collect();
+        let (total, right) = parts
+            .iter()
+            .fold((0.0, 0), |(l, r), (l2, r2)| (l + l2, r + r2));
+        Ok((total / n as f64, right as f64 / n as f64))
     }
 
     /// One optimizer step on a batch; returns the mean loss before the step.

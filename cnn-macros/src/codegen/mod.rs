@@ -63,6 +63,7 @@ pub fn network(net: &Network) -> TokenStream {
     let forward = forward_pass(net);
     let backprop = backward_pass(net, Mode::Params);
     let input_gradient = backward_pass(net, Mode::Input);
+    let evaluate = evaluate_pass(net);
     let name_str = name.to_string();
     let table = summary::table(net);
     let forward_macs = lit(net.layers.iter().map(summary::forward_macs).sum::<u64>() as usize);
@@ -226,6 +227,7 @@ pub fn network(net: &Network) -> TokenStream {
             }
 
             #forward
+            #evaluate
             #backprop
             #input_gradient
         }
@@ -517,6 +519,44 @@ fn forward_pass(net: &Network) -> TokenStream {
         fn forward(&self, x: &Self::Input) -> Self::Output {
             #body
             *::cnn::__private::reshape(#last)
+        }
+    }
+}
+
+/// The forward pass and the loss, without the backward pass: for validation.
+fn evaluate_pass(net: &Network) -> TokenStream {
+    let forward = forward_statements(net);
+    let last = last_output(net);
+    let last_index = net.layers.len() - 1;
+    let output_ty = flat_ty(net.output_shape().len().unwrap_or(0) as usize);
+    // The loss reads the logits where it fuses with a final softmax, as in `backprop`.
+    let read = if matches!(
+        net.layers[last_index].kind,
+        Kind::Activation(Activation::Softmax)
+    ) && last_index > 0
+    {
+        let logits = input_of(net, last_index);
+        quote! {
+            if <L as ::cnn::loss::Loss>::TAKES_LOGITS {
+                ::cnn::__private::Tensor::as_flat(&#logits)
+            } else {
+                ::cnn::__private::Tensor::as_flat(&#last)
+            }
+        }
+    } else {
+        quote!(::cnn::__private::Tensor::as_flat(&#last))
+    };
+    quote! {
+        fn evaluate<L: ::cnn::loss::Loss>(
+            &self,
+            x: &Self::Input,
+            target: &Self::Output,
+            loss: &L,
+        ) -> (T, Self::Output) {
+            #forward
+            let mut scratch: #output_ty = ::cnn::__private::Tensor::zeroed();
+            let l = loss.example(#read, target, T::ONE, &mut scratch);
+            (l, *::cnn::__private::reshape(&#last))
         }
     }
 }

@@ -339,6 +339,40 @@ impl<T: ::cnn::Float> ::cnn::Network for SeedNet<T> {
         ::cnn::__private::sigmoid(&dense1_out, &mut sigmoid2_out);
         *::cnn::__private::reshape(&sigmoid2_out)
     }
+    fn evaluate<L: ::cnn::loss::Loss>(
+        &self,
+        x: &Self::Input,
+        target: &Self::Output,
+        loss: &L,
+    ) -> (T, Self::Output) {
+        let x: &[[[T; 22]; 22]; 1] = ::cnn::__private::reshape(x);
+        let mut conv1_out: [[[T; 20]; 20]; 1] = ::cnn::__private::Tensor::zeroed();
+        Self::conv1_forward(self.conv1_weight(), self.conv1_bias(), x, &mut conv1_out);
+        let mut sigmoid1_out: [[[T; 20]; 20]; 1] = ::cnn::__private::Tensor::zeroed();
+        ::cnn::__private::sigmoid(&conv1_out, &mut sigmoid1_out);
+        let mut dense1_out: [T; 1] = ::cnn::__private::Tensor::zeroed();
+        ::cnn::__private::dense_forward::<
+            T,
+            400,
+            1,
+        >(
+            self.dense1_weight(),
+            self.dense1_bias(),
+            ::cnn::__private::reshape(&sigmoid1_out),
+            &mut dense1_out,
+        );
+        let mut sigmoid2_out: [T; 1] = ::cnn::__private::Tensor::zeroed();
+        ::cnn::__private::sigmoid(&dense1_out, &mut sigmoid2_out);
+        let mut scratch: [T; 1] = ::cnn::__private::Tensor::zeroed();
+        let l = loss
+            .example(
+                ::cnn::__private::Tensor::as_flat(&sigmoid2_out),
+                target,
+                T::ONE,
+                &mut scratch,
+            );
+        (l, *::cnn::__private::reshape(&sigmoid2_out))
+    }
     fn backprop<L: ::cnn::loss::Loss>(
         &self,
         x: &Self::Input,
