@@ -6,6 +6,7 @@
 
 #![warn(missing_docs)]
 
+pub mod data;
 mod error;
 mod float;
 pub mod gradcheck;
@@ -16,12 +17,15 @@ mod network;
 pub mod optim;
 pub mod reference;
 mod tensor;
+pub mod train;
+pub mod weights;
 
 pub use error::{Dims, Error};
 pub use float::Float;
 pub use init::Init;
 pub use network::{Network, TensorInfo};
 pub use tensor::{Tensor, part, parts_mut, reshape, reshape_mut};
+pub use train::{EpochStats, History, Targets, Trainer, Validation};
 
 /// What the generated code names, by absolute path `::cnn::__private::...`. Not public API.
 #[doc(hidden)]

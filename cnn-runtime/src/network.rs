@@ -111,6 +111,24 @@ pub trait Network: Sized + Clone + Send + Sync {
         net
     }
 
+    /// Writes the parameters as safetensors, tensors named `<label>.weight` and
+    /// `<label>.bias` in PyTorch's shapes, atomically; see [`crate::weights::save`].
+    ///
+    /// # Errors
+    /// As [`crate::weights::save`].
+    fn save(&self, path: impl AsRef<std::path::Path>) -> Result<(), Error> {
+        crate::weights::save(self, path)
+    }
+
+    /// Reads a network written by [`Network::save`] or by PyTorch; see
+    /// [`crate::weights::load`].
+    ///
+    /// # Errors
+    /// As [`crate::weights::load`]: a missing, extra, mis-shaped or mis-typed tensor names it.
+    fn load(path: impl AsRef<std::path::Path>) -> Result<Self, Error> {
+        crate::weights::load(path)
+    }
+
     /// All parameters, flat, in layer order, weight then bias, in PyTorch's layouts.
     fn params(&self) -> &[Self::Scalar] {
         self.param_tensor().as_flat()

@@ -82,6 +82,9 @@ impl<T: Float> Targets<'_, T> {
     }
 }
 
+/// Validation inputs `[N, C, H, W]` and their targets.
+pub type Validation<'a, T> = (ArrayView4<'a, T>, Targets<'a, T>);
+
 /// What one epoch did.
 #[derive(Clone, Debug, PartialEq)]
 pub struct EpochStats {
@@ -194,7 +197,7 @@ impl Trainer {
         net: &mut N,
         x: ArrayView4<N::Scalar>,
         targets: impl Into<Targets<'a, N::Scalar>>,
-        validation: Option<(ArrayView4<N::Scalar>, Targets<'a, N::Scalar>)>,
+        validation: Option<Validation<'a, N::Scalar>>,
         loss: &L,
         optimizer: &mut O,
     ) -> Result<History, Error>

@@ -123,6 +123,15 @@ pub fn network(net: &Network) -> TokenStream {
             pub fn zeroed() -> Self {
                 <Self as ::cnn::Network>::zeroed()
             }
+
+            /// Reads a network written by `save` (or by PyTorch, with the same tensor names).
+            ///
+            /// # Errors
+            /// `cnn::Error` naming what is wrong with the file: I/O, format, a missing, extra,
+            /// mis-shaped or mis-typed tensor.
+            pub fn load(path: impl ::core::convert::AsRef<::std::path::Path>) -> ::core::result::Result<Self, ::cnn::Error> {
+                <Self as ::cnn::Network>::load(path)
+            }
         }
 
         impl<T: ::cnn::Float> #name<T> {
@@ -134,6 +143,16 @@ pub fn network(net: &Network) -> TokenStream {
             /// Prints [`Self::SUMMARY`](#associatedconstant.SUMMARY).
             pub fn summary(&self) {
                 ::std::print!("{}", <Self as ::cnn::Network>::SUMMARY);
+            }
+
+            /// Writes the parameters as safetensors, atomically: tensors `<label>.weight` and
+            /// `<label>.bias` in PyTorch's shapes, so a `torch.nn` module with the same names
+            /// loads them.
+            ///
+            /// # Errors
+            /// `cnn::Error::Io` when the file cannot be written; a previous file is left intact.
+            pub fn save(&self, path: impl ::core::convert::AsRef<::std::path::Path>) -> ::core::result::Result<(), ::cnn::Error> {
+                <Self as ::cnn::Network>::save(self, path)
             }
 
             /// All parameters, flat, in layer order, weight then bias, in PyTorch's layouts.

@@ -40,6 +40,16 @@ impl SeedNet<f32> {
     pub fn zeroed() -> Self {
         <Self as ::cnn::Network>::zeroed()
     }
+    /// Reads a network written by `save` (or by PyTorch, with the same tensor names).
+    ///
+    /// # Errors
+    /// `cnn::Error` naming what is wrong with the file: I/O, format, a missing, extra,
+    /// mis-shaped or mis-typed tensor.
+    pub fn load(
+        path: impl ::core::convert::AsRef<::std::path::Path>,
+    ) -> ::core::result::Result<Self, ::cnn::Error> {
+        <Self as ::cnn::Network>::load(path)
+    }
 }
 impl<T: ::cnn::Float> SeedNet<T> {
     /// The output for one example. Allocates nothing and needs no `std`.
@@ -49,6 +59,18 @@ impl<T: ::cnn::Float> SeedNet<T> {
     /// Prints [`Self::SUMMARY`](#associatedconstant.SUMMARY).
     pub fn summary(&self) {
         ::std::print!("{}", < Self as ::cnn::Network > ::SUMMARY);
+    }
+    /// Writes the parameters as safetensors, atomically: tensors `<label>.weight` and
+    /// `<label>.bias` in PyTorch's shapes, so a `torch.nn` module with the same names
+    /// loads them.
+    ///
+    /// # Errors
+    /// `cnn::Error::Io` when the file cannot be written; a previous file is left intact.
+    pub fn save(
+        &self,
+        path: impl ::core::convert::AsRef<::std::path::Path>,
+    ) -> ::core::result::Result<(), ::cnn::Error> {
+        <Self as ::cnn::Network>::save(self, path)
     }
     /// All parameters, flat, in layer order, weight then bias, in PyTorch's layouts.
     pub fn params(&self) -> &[T] {

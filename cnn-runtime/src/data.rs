@@ -1,0 +1,1239 @@
+//! Labelled image data sets: scikit-learn's 8x8 digits (CSV) and MNIST-format IDX files, gzipped
+//! or not, read into a [`Dataset`] of `f32` images in `[0, 1]`.
+//!
+//! The readers never panic on their input: a malformed file gives an [`Error::Data`] naming the
+//! file and the line (CSV) or byte offset (IDX, counted in the decompressed bytes) where it goes
+//! wrong, and a file that cannot be opened gives an [`Error::Io`] naming its path.
+
+use std::fmt;
+use std::fs::File;
+use std::io::{self, BufRead, BufReader, Read};
+use std::num::IntErrorKind::{NegOverflow, PosOverflow};
+use std::path::{Path, PathBuf};
+
+use flate2::read::MultiGzDecoder;
+use ndarray::{Array2, Array4, Axis};
+use rand::{RngCore, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+
+use crate::Error;
+
+/// A labelled image data set: images `[N, C, H, W]` as `f32` scaled to `[0, 1]`, labels as class
+/// indices below `classes`.
+#[derive(Clone, PartialEq)]
+pub struct Dataset {
+    /// The images, `[N, C, H, W]`, each value in `[0, 1]`.
+    pub images: Array4<f32>,
+    /// The class of each image, `N` of them, each below `classes`.
+    pub labels: Vec<usize>,
+    /// The number of classes (10 for digits).
+    pub classes: usize,
+}
+
+impl Dataset {
+    /// The number of examples.
+    pub fn len(&self) -> usize {
+        self.labels.len()
+    }
+
+    /// Whether there are no examples.
+    pub fn is_empty(&self) -> bool {
+        self.labels.is_empty()
+    }
+
+    /// How many examples each class has, indexed by class.
+    ///
+    /// # Panics
+    ///
+    /// If a label is not below `classes`.
+    pub fn class_counts(&self) -> Vec<usize> {
+        let mut counts = vec![0; self.classes];
+        for &label in &self.labels {
+            counts[label] += 1;
+        }
+        counts
+    }
+
+    /// One-hot targets `[N, classes]`: row `i` is 1 at column `labels[i]` and 0 elsewhere.
+    ///
+    /// # Panics
+    ///
+    /// If a label is not below `classes`.
+    pub fn one_hot(&self) -> Array2<f32> {
+        let mut targets = Array2::zeros((self.len(), self.classes));
+        for (i, &label) in self.labels.iter().enumerate() {
+            targets[[i, label]] = 1.0;
+        }
+        targets
+    }
+
+    /// Splits into `(rest, held_out)`: `held_out` takes `fraction` of each class (rounded to the
+    /// nearest count), drawn by a ChaCha8 generator seeded with `seed`, so the split is the same
+    /// on every run and platform. Both parts keep the examples in their original order.
+    ///
+    /// ```text
+    /// held_out count of class c = round(fraction * count of c)
+    /// ```
+    ///
+    /// `0.2` gives an 80/20 split.
+    ///
+    /// # Panics
+    ///
+    /// If `fraction` is not in `0..=1`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # fn main() -> Result<(), cnn_runtime::Error> {
+    /// let mut csv = String::new();
+    /// for label in 0..10 {
+    ///     for _ in 0..10 {
+    ///         csv += &format!("{}{label}\n", "0,".repeat(64));
+    ///     }
+    /// }
+    /// let digits = cnn_runtime::data::parse_digits_csv(csv.as_bytes())?;
+    /// let (train, test) = digits.stratified_split(0.2, 42);
+    /// assert_eq!((train.len(), test.len()), (80, 20));
+    /// assert_eq!(test.class_counts(), vec![2; 10]);
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn stratified_split(&self, fraction: f64, seed: u64) -> (Dataset, Dataset) {
+        assert!(
+            (0.0..=1.0).contains(&fraction),
+            "the held-out fraction is {fraction}, but it must be in 0..=1"
+        );
+        // Group by the labels actually present, so a label at or above `classes` in a
+        // hand-built data set still lands in one of the parts.
+        let groups = self.labels.iter().max().map_or(0, |&max| max + 1);
+        let mut by_class = vec![Vec::new(); groups.max(self.classes)];
+        for (i, &label) in self.labels.iter().enumerate() {
+            by_class[label].push(i);
+        }
+        let mut rng = ChaCha8Rng::seed_from_u64(seed);
+        let (mut rest, mut held_out) = (Vec::new(), Vec::new());
+        for mut members in by_class {
+            shuffle(&mut members, &mut rng);
+            let take = (fraction * members.len() as f64).round() as usize;
+            let take = take.min(members.len());
+            held_out.extend_from_slice(&members[..take]);
+            rest.extend_from_slice(&members[take..]);
+        }
+        rest.sort_unstable();
+        held_out.sort_unstable();
+        (self.select(&rest), self.select(&held_out))
+    }
+
+    /// The examples at `indices`, in that order (repeats allowed).
+    ///
+    /// # Panics
+    ///
+    /// If an index is not below [`len`](Self::len).
+    pub fn select(&self, indices: &[usize]) -> Dataset {
+        Dataset {
+            images: self.images.select(Axis(0), indices),
+            labels: indices.iter().map(|&i| self.labels[i]).collect(),
+            classes: self.classes,
+        }
+    }
+}
+
+/// Shows the shape, not the numbers: `Dataset { images: [1797, 1, 8, 8], classes: 10 }`.
+impl fmt::Debug for Dataset {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Dataset")
+            .field("images", &self.images.shape())
+            .field("classes", &self.classes)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Fisher–Yates with its own index draw (Lemire's multiply-shift), so that a seed keeps giving
+/// the same split: `rand`'s `shuffle` and `random_range` may change their output in a
+/// value-breaking minor release, the ChaCha8 stream does not.
+fn shuffle(items: &mut [usize], rng: &mut ChaCha8Rng) {
+    for i in (1..items.len()).rev() {
+        let bound = i as u128 + 1;
+        let j = ((u128::from(rng.next_u64()) * bound) >> 64) as usize;
+        items.swap(i, j);
+    }
+}
+
+const GZIP_MAGIC: [u8; 2] = [0x1f, 0x8b];
+
+/// `reader`'s bytes, gunzipped if they start with the gzip magic bytes `1f 8b`.
+fn maybe_gunzip<'a>(mut reader: impl Read + 'a) -> io::Result<Box<dyn Read + 'a>> {
+    let mut magic = [0; 2];
+    let mut len = 0;
+    while len < magic.len() {
+        match reader.read(&mut magic[len..]) {
+            Ok(0) => break,
+            Ok(n) => len += n,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+    let whole = io::Cursor::new(magic[..len].to_vec()).chain(reader);
+    Ok(if magic[..len] == GZIP_MAGIC {
+        // `Multi`: `gzip` may write several members, and `zcat` reads them all.
+        Box::new(MultiGzDecoder::new(whole))
+    } else {
+        Box::new(whole)
+    })
+}
+
+/// The [`Error::Io`] action of the loaders: "failed to read data file `digits.csv`: ...".
+const READ_DATA: &str = "read data file";
+
+fn open(path: &Path) -> Result<File, Error> {
+    File::open(path).map_err(|error| Error::Io {
+        action: READ_DATA,
+        path: path.to_owned(),
+        error,
+    })
+}
+
+// ---------------------------------------------------------------------------------------------
+// scikit-learn's digits, CSV
+
+/// Values per line of the digits CSV: 64 pixels, then the label.
+const DIGITS_FIELDS: usize = 65;
+/// The largest pixel value: each pixel counts the set bits of a 4x4 block.
+const DIGITS_MAX_PIXEL: i64 = 16;
+
+/// Loads scikit-learn's 8x8 digits (`sklearn/datasets/data/digits.csv.gz`) from a file, gzipped
+/// or plain (told apart by the gzip magic bytes). See [`parse_digits_csv`] for the format.
+///
+/// # Errors
+///
+/// [`Error::Io`] if the file cannot be opened, [`Error::Data`] with the 1-based line number if
+/// its content is malformed.
+pub fn load_digits(path: impl AsRef<Path>) -> Result<Dataset, Error> {
+    let path = path.as_ref();
+    parse_digits_csv_from(open(path)?, &path.display().to_string())
+}
+
+/// Parses scikit-learn's 8x8 digits from CSV bytes, gzipped or plain (told apart by the gzip
+/// magic bytes), into images `[N, 1, 8, 8]` and 10 classes.
+///
+/// Each line holds 65 comma-separated integers: 64 pixels in `0..=16`, row by row, then the
+/// label in `0..=9`. Pixels are scaled to `[0, 1]`:
+///
+/// ```text
+/// image[n, 0, r, c] = field[8 r + c] / 16
+/// ```
+///
+/// Blank lines are skipped, `\r\n` line ends and spaces around the numbers are accepted. Input
+/// with no lines gives an empty data set.
+///
+/// # Errors
+///
+/// [`Error::Data`] with the 1-based line number, for: a line without exactly 65 fields, a field
+/// that is not an integer, a pixel outside `0..=16`, a label outside `0..=9`, bytes that are not
+/// UTF-8, or a read error (such as a corrupt gzip stream).
+///
+/// # Examples
+///
+/// ```
+/// # fn main() -> Result<(), cnn_runtime::Error> {
+/// let line = format!("{}16,7\n", "0,".repeat(63));
+/// let digits = cnn_runtime::data::parse_digits_csv(line.as_bytes())?;
+/// assert_eq!(digits.images.shape(), &[1, 1, 8, 8]);
+/// assert_eq!(digits.images[[0, 0, 7, 7]], 1.0);
+/// assert_eq!(digits.labels, vec![7]);
+///
+/// let bad = cnn_runtime::data::parse_digits_csv(&b"1,2,3\n"[..]).unwrap_err();
+/// assert_eq!(
+///     bad.to_string(),
+///     "input:1: expected 65 comma-separated integers (64 pixels, then the label), found 3 fields",
+/// );
+/// # Ok(())
+/// # }
+/// ```
+pub fn parse_digits_csv(reader: impl Read) -> Result<Dataset, Error> {
+    parse_digits_csv_from(reader, "input")
+}
+
+fn parse_digits_csv_from(reader: impl Read, source_name: &str) -> Result<Dataset, Error> {
+    let error = |line: usize, reason: String| Error::Data {
+        source_name: source_name.to_owned(),
+        line: Some(line),
+        offset: None,
+        reason,
+    };
+    let read_error = |line: usize, e: io::Error| error(line, format!("cannot read: {e}"));
+
+    let mut reader = BufReader::new(maybe_gunzip(reader).map_err(|e| read_error(1, e))?);
+    let mut pixels = Vec::new();
+    let mut labels = Vec::new();
+    let mut bytes = Vec::new();
+    let mut line = 0;
+    loop {
+        line += 1;
+        bytes.clear();
+        if reader
+            .read_until(b'\n', &mut bytes)
+            .map_err(|e| read_error(line, e))?
+            == 0
+        {
+            break;
+        }
+        let text = std::str::from_utf8(&bytes)
+            .map_err(|e| {
+                error(
+                    line,
+                    format!(
+                        "expected text, found a byte that is not UTF-8 at column {}",
+                        e.valid_up_to() + 1
+                    ),
+                )
+            })?
+            .trim();
+        if text.is_empty() {
+            continue;
+        }
+        let fields = text.split(',').count();
+        if fields != DIGITS_FIELDS {
+            return Err(error(
+                line,
+                format!(
+                    "expected {DIGITS_FIELDS} comma-separated integers (64 pixels, then the \
+                     label), found {fields} field{}",
+                    if fields == 1 { "" } else { "s" }
+                ),
+            ));
+        }
+        for (i, field) in text.split(',').map(str::trim).enumerate() {
+            let is_label = i == DIGITS_FIELDS - 1;
+            let range = if is_label {
+                0..=9
+            } else {
+                0..=DIGITS_MAX_PIXEL
+            };
+            let wrong = |found: &str| {
+                let what = if is_label { "label" } else { "pixel value" };
+                format!(
+                    "field {} is {found}, expected a {what} in {}..={}",
+                    i + 1,
+                    range.start(),
+                    range.end()
+                )
+            };
+            let value = match field.parse::<i64>() {
+                Ok(value) if range.contains(&value) => value,
+                _ if field.is_empty() => return Err(error(line, wrong("empty"))),
+                // An integer too large for `i64` is out of range all the same.
+                Ok(_) => return Err(error(line, wrong(&format!("`{field}`")))),
+                Err(e) if matches!(e.kind(), PosOverflow | NegOverflow) => {
+                    return Err(error(line, wrong(&format!("`{field}`"))));
+                }
+                Err(_) => {
+                    let reason = format!("field {} is `{field}`, expected an integer", i + 1);
+                    return Err(error(line, reason));
+                }
+            };
+            if is_label {
+                labels.push(value as usize);
+            } else {
+                pixels.push(value as f32 / DIGITS_MAX_PIXEL as f32);
+            }
+        }
+    }
+    let images = Array4::from_shape_vec((labels.len(), 1, 8, 8), pixels)
+        .expect("64 pixels were pushed per label");
+    Ok(Dataset {
+        images,
+        labels,
+        classes: 10,
+    })
+}
+
+// ---------------------------------------------------------------------------------------------
+// MNIST, IDX
+
+/// IDX magic of the images file: two zero bytes, element type 0x08 (unsigned byte), 3 dimensions.
+const IDX_IMAGES_MAGIC: u32 = 0x0000_0803;
+/// IDX magic of the labels file: unsigned bytes, 1 dimension.
+const IDX_LABELS_MAGIC: u32 = 0x0000_0801;
+/// Bytes before the first label: magic, count.
+const IDX_LABELS_HEADER: usize = 8;
+/// MNIST's labels are digits.
+const IDX_CLASSES: usize = 10;
+
+/// Loads an MNIST-format pair of IDX files (images, labels), each gzipped or raw (told apart by
+/// the gzip magic bytes). See [`parse_idx`] for the checks.
+///
+/// # Errors
+///
+/// [`Error::Io`] if a file cannot be opened, [`Error::Data`] naming the file and the byte offset
+/// (in the decompressed bytes) if its content is malformed.
+pub fn load_idx(
+    images_path: impl AsRef<Path>,
+    labels_path: impl AsRef<Path>,
+) -> Result<Dataset, Error> {
+    let (images_path, labels_path) = (images_path.as_ref(), labels_path.as_ref());
+    parse_idx_from(
+        IdxSource::new(open(images_path)?, images_path.display().to_string())?,
+        IdxSource::new(open(labels_path)?, labels_path.display().to_string())?,
+    )
+}
+
+/// Parses an MNIST-format pair of IDX streams, each gzipped or raw (told apart by the gzip magic
+/// bytes), into images `[N, 1, rows, cols]` and 10 classes. Pixels are scaled to `[0, 1]`:
+///
+/// ```text
+/// image[n, 0, r, c] = byte[16 + (n rows + r) cols + c] / 255
+/// ```
+///
+/// The images stream is the big-endian header `0x00000803, N, rows, cols` then `N rows cols`
+/// bytes; the labels stream is `0x00000801, N` then `N` bytes in `0..=9`. Both must end right
+/// after their data. A header's counts are checked against the bytes that actually come, so a
+/// corrupt count does not allocate more than the stream holds.
+///
+/// # Errors
+///
+/// [`Error::Data`] with the byte offset (in the decompressed bytes) for: a wrong magic number,
+/// a zero image dimension, a stream shorter than its header says, bytes after the data, label
+/// and image counts that differ, a label outside `0..=9`, or a read error (such as a corrupt gzip
+/// stream). Errors in the images stream name it `images`, in the labels stream `labels`.
+///
+/// # Examples
+///
+/// ```
+/// # fn main() -> Result<(), cnn_runtime::Error> {
+/// let images = [&[0, 0, 8, 3, 0, 0, 0, 1, 0, 0, 0, 2, 0, 0, 0, 2][..], &[0, 255, 51, 0]].concat();
+/// let labels = [0, 0, 8, 1, 0, 0, 0, 1, 4];
+/// let mnist = cnn_runtime::data::parse_idx(&images[..], &labels[..])?;
+/// assert_eq!(mnist.images.shape(), &[1, 1, 2, 2]);
+/// assert_eq!(mnist.images[[0, 0, 1, 0]], 0.2);
+/// assert_eq!(mnist.labels, vec![4]);
+/// # Ok(())
+/// # }
+/// ```
+pub fn parse_idx(images: impl Read, labels: impl Read) -> Result<Dataset, Error> {
+    parse_idx_from(
+        IdxSource::new(images, "images".to_owned())?,
+        IdxSource::new(labels, "labels".to_owned())?,
+    )
+}
+
+/// The four files of MNIST, and of Fashion-MNIST, which uses the same names.
+const MNIST_FILES: [&str; 4] = [
+    "train-images-idx3-ubyte",
+    "train-labels-idx1-ubyte",
+    "t10k-images-idx3-ubyte",
+    "t10k-labels-idx1-ubyte",
+];
+
+/// Loads MNIST (or Fashion-MNIST) from a folder holding the standard four files, each raw or
+/// gzipped: `train-images-idx3-ubyte[.gz]`, `train-labels-idx1-ubyte[.gz]`,
+/// `t10k-images-idx3-ubyte[.gz]`, `t10k-labels-idx1-ubyte[.gz]`. Returns `(train, test)`.
+///
+/// # Errors
+///
+/// [`Error::Io`] naming the missing file if neither its raw nor its gzipped form is in `dir`, or
+/// if a file cannot be opened; [`Error::Data`] as for [`load_idx`].
+pub fn load_mnist_dir(dir: impl AsRef<Path>) -> Result<(Dataset, Dataset), Error> {
+    let dir = dir.as_ref();
+    let [train_images, train_labels, test_images, test_labels] =
+        MNIST_FILES.map(|name| find_raw_or_gz(dir, name));
+    let train = load_idx(train_images?, train_labels?)?;
+    let test = load_idx(test_images?, test_labels?)?;
+    Ok((train, test))
+}
+
+fn find_raw_or_gz(dir: &Path, name: &str) -> Result<PathBuf, Error> {
+    let raw = dir.join(name);
+    if raw.is_file() {
+        return Ok(raw);
+    }
+    let gz = dir.join(format!("{name}.gz"));
+    if gz.is_file() {
+        return Ok(gz);
+    }
+    Err(Error::Io {
+        action: READ_DATA,
+        path: raw,
+        error: io::Error::new(
+            io::ErrorKind::NotFound,
+            format!("no such file, and no `{name}.gz` either"),
+        ),
+    })
+}
+
+/// One IDX stream, decompressed if need be, with its name for error messages and the offset
+/// read so far.
+struct IdxSource<'a> {
+    name: String,
+    reader: Box<dyn Read + 'a>,
+    offset: u64,
+}
+
+impl<'a> IdxSource<'a> {
+    fn new(reader: impl Read + 'a, name: String) -> Result<Self, Error> {
+        match maybe_gunzip(reader) {
+            Ok(reader) => Ok(IdxSource {
+                name,
+                reader,
+                offset: 0,
+            }),
+            Err(e) => Err(data_error(name, 0, format!("cannot read: {e}"))),
+        }
+    }
+
+    fn error(&self, offset: u64, reason: String) -> Error {
+        data_error(self.name.clone(), offset, reason)
+    }
+
+    /// Reads the next `len` bytes; a shorter stream is an error that says `what` was expected.
+    /// Memory grows with the bytes that come, not with `len`.
+    fn read(&mut self, len: u128, what: impl FnOnce() -> String) -> Result<Vec<u8>, Error> {
+        let start = self.offset;
+        let limit = u64::try_from(len).unwrap_or(u64::MAX);
+        let mut bytes = Vec::with_capacity(limit.min(1 << 20) as usize);
+        if let Err(e) = (&mut self.reader).take(limit).read_to_end(&mut bytes) {
+            let at = start + bytes.len() as u64;
+            return Err(self.error(at, format!("cannot read: {e}")));
+        }
+        self.offset += bytes.len() as u64;
+        if (bytes.len() as u128) < len {
+            return Err(self.error(
+                start,
+                format!(
+                    "expected {}, found only {} byte{} before the end of the file",
+                    what(),
+                    bytes.len(),
+                    if bytes.len() == 1 { "" } else { "s" }
+                ),
+            ));
+        }
+        Ok(bytes)
+    }
+
+    /// Reads `N` big-endian `u32`s of the header, named `what` in the error if the file ends.
+    fn read_u32s<const N: usize>(&mut self, what: &str) -> Result<[u32; N], Error> {
+        let bytes = self.read(4 * N as u128, || {
+            format!("{} bytes of header ({what})", 4 * N)
+        })?;
+        Ok(std::array::from_fn(|i| {
+            u32::from_be_bytes([
+                bytes[4 * i],
+                bytes[4 * i + 1],
+                bytes[4 * i + 2],
+                bytes[4 * i + 3],
+            ])
+        }))
+    }
+
+    /// Reads the magic number on its own, so that a wrong file is called that even when it
+    /// is shorter than the rest of the header; names the `other` kind of file if it is that.
+    fn expect_magic(&mut self, expected: u32, other: (u32, &str)) -> Result<(), Error> {
+        let [found] = self.read_u32s::<1>("the magic number")?;
+        if found == expected {
+            return Ok(());
+        }
+        let dims = expected & 0xff;
+        let hint = if found == other.0 {
+            format!(" ({})", other.1)
+        } else {
+            String::new()
+        };
+        Err(self.error(
+            0,
+            format!(
+                "expected magic number {expected:#010x} (unsigned bytes, {dims} dimension{}), \
+                 found {found:#010x}{hint}",
+                if dims == 1 { "" } else { "s" }
+            ),
+        ))
+    }
+
+    fn expect_end(&mut self) -> Result<(), Error> {
+        let mut byte = [0];
+        loop {
+            return match self.reader.read(&mut byte) {
+                Ok(0) => Ok(()),
+                Ok(_) => Err(self.error(
+                    self.offset,
+                    "expected the end of the file after the data, found more bytes".to_owned(),
+                )),
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                Err(e) => Err(self.error(self.offset, format!("cannot read: {e}"))),
+            };
+        }
+    }
+}
+
+fn data_error(source_name: String, offset: u64, reason: String) -> Error {
+    Error::Data {
+        source_name,
+        line: None,
+        offset: Some(offset),
+        reason,
+    }
+}
+
+fn parse_idx_from(mut images: IdxSource<'_>, mut labels: IdxSource<'_>) -> Result<Dataset, Error> {
+    // Both headers first, so that mismatched files fail before megabytes are read.
+    images.expect_magic(IDX_IMAGES_MAGIC, (IDX_LABELS_MAGIC, "a labels file?"))?;
+    let [count, rows, cols] = images.read_u32s::<3>("count, rows, columns")?;
+    if rows == 0 || cols == 0 {
+        return Err(images.error(
+            8,
+            format!("expected image dimensions of at least 1x1, found {rows}x{cols}"),
+        ));
+    }
+    labels.expect_magic(IDX_LABELS_MAGIC, (IDX_IMAGES_MAGIC, "an images file?"))?;
+    let [label_count] = labels.read_u32s::<1>("count")?;
+    if label_count != count {
+        return Err(labels.error(
+            4,
+            format!(
+                "expected {count} labels, one for each image in `{}`, found a count of {label_count}",
+                images.name
+            ),
+        ));
+    }
+
+    // At most 2^96 - 1: no overflow in u128.
+    let pixel_count = u128::from(count) * u128::from(rows) * u128::from(cols);
+    let pixels = images.read(pixel_count, || {
+        format!("{pixel_count} bytes of pixels ({count} images of {rows}x{cols})")
+    })?;
+    images.expect_end()?;
+    let label_bytes = labels.read(u128::from(count), || format!("{count} bytes of labels"))?;
+    labels.expect_end()?;
+    if let Some(i) = label_bytes
+        .iter()
+        .position(|&l| usize::from(l) >= IDX_CLASSES)
+    {
+        return Err(labels.error(
+            (IDX_LABELS_HEADER + i) as u64,
+            format!(
+                "expected a label in 0..={}, found {}",
+                IDX_CLASSES - 1,
+                label_bytes[i]
+            ),
+        ));
+    }
+
+    let pixels = pixels.iter().map(|&p| f32::from(p) / 255.0).collect();
+    let shape = (count as usize, 1, rows as usize, cols as usize);
+    let images =
+        Array4::from_shape_vec(shape, pixels).expect("the header's count of pixels was read");
+    Ok(Dataset {
+        images,
+        labels: label_bytes.into_iter().map(usize::from).collect(),
+        classes: IDX_CLASSES,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use std::io::Write;
+
+    use flate2::Compression;
+    use flate2::write::GzEncoder;
+
+    use super::*;
+
+    fn gzip(bytes: &[u8]) -> Vec<u8> {
+        let mut encoder = GzEncoder::new(Vec::new(), Compression::default());
+        encoder.write_all(bytes).unwrap();
+        encoder.finish().unwrap()
+    }
+
+    /// The parts of an [`Error::Data`], panicking on any other error.
+    fn data_error(result: Result<Dataset, Error>) -> (String, Option<usize>, Option<u64>, String) {
+        match result {
+            Err(Error::Data {
+                source_name,
+                line,
+                offset,
+                reason,
+            }) => (source_name, line, offset, reason),
+            other => panic!("expected a data error, found {other:?}"),
+        }
+    }
+
+    /// A digits line: pixel `i` is `i % 17`, then the label.
+    fn digits_line(label: usize) -> String {
+        let pixels: Vec<String> = (0..64).map(|i| (i % 17).to_string()).collect();
+        format!("{},{label}\n", pixels.join(","))
+    }
+
+    fn csv_error(csv: &str) -> (Option<usize>, String) {
+        let (name, line, offset, reason) = data_error(parse_digits_csv(csv.as_bytes()));
+        assert_eq!((name.as_str(), offset), ("input", None));
+        (line, reason)
+    }
+
+    #[test]
+    fn parses_digits_csv() {
+        let csv = format!("{}{}", digits_line(3), digits_line(9));
+        let digits = parse_digits_csv(csv.as_bytes()).unwrap();
+        assert_eq!(digits.images.shape(), &[2, 1, 8, 8]);
+        assert_eq!(digits.labels, vec![3, 9]);
+        assert_eq!((digits.len(), digits.classes), (2, 10));
+        // Row-major: pixel 8 r + c; 16 scales to exactly 1.
+        assert_eq!(digits.images[[0, 0, 0, 1]], 1.0 / 16.0);
+        assert_eq!(digits.images[[1, 0, 2, 0]], 16.0 / 16.0);
+        assert_eq!(digits.images[[1, 0, 7, 7]], (63 % 17) as f32 / 16.0);
+    }
+
+    #[test]
+    fn digits_csv_accepts_crlf_spaces_blank_lines_and_no_final_newline() {
+        let plain = format!("{}{}", digits_line(1), digits_line(2));
+        let loose = format!(
+            "\n{}\r\n  \n{}",
+            digits_line(1).trim_end().replace(',', " , "),
+            digits_line(2).trim_end()
+        );
+        assert_eq!(
+            parse_digits_csv(loose.as_bytes()).unwrap(),
+            parse_digits_csv(plain.as_bytes()).unwrap()
+        );
+    }
+
+    #[test]
+    fn empty_digits_csv_is_an_empty_data_set() {
+        let digits = parse_digits_csv(&b""[..]).unwrap();
+        assert!(digits.is_empty());
+        assert_eq!(digits.images.shape(), &[0, 1, 8, 8]);
+        assert_eq!(digits.one_hot().shape(), &[0, 10]);
+    }
+
+    #[test]
+    fn gzipped_digits_csv_round_trips() {
+        let csv: String = (0..10).map(digits_line).collect();
+        let plain = parse_digits_csv(csv.as_bytes()).unwrap();
+        let gzipped = parse_digits_csv(&gzip(csv.as_bytes())[..]).unwrap();
+        assert_eq!(plain, gzipped);
+        assert_eq!(gzipped.labels, (0..10).collect::<Vec<_>>());
+    }
+
+    #[test]
+    fn digits_csv_errors_name_the_line_and_the_field() {
+        let good = digits_line(5);
+        let with = |field: usize, value: &str| {
+            let mut fields: Vec<&str> = good.trim_end().split(',').collect();
+            fields[field] = value;
+            format!("{good}{good}{}\n", fields.join(","))
+        };
+        assert_eq!(
+            csv_error(&format!("{good}1,2,3\n")),
+            (
+                Some(2),
+                "expected 65 comma-separated integers (64 pixels, then the label), found 3 fields"
+                    .to_owned()
+            )
+        );
+        assert_eq!(
+            csv_error(&format!("{}0,{good}", "\n")),
+            (
+                Some(2),
+                "expected 65 comma-separated integers (64 pixels, then the label), found 66 fields"
+                    .to_owned()
+            )
+        );
+        let cases = [
+            (4, "x", "field 5 is `x`, expected an integer"),
+            (4, "2.5", "field 5 is `2.5`, expected an integer"),
+            (4, "", "field 5 is empty, expected a pixel value in 0..=16"),
+            (0, "17", "field 1 is `17`, expected a pixel value in 0..=16"),
+            (
+                63,
+                "-1",
+                "field 64 is `-1`, expected a pixel value in 0..=16",
+            ),
+            (
+                10,
+                "99999999999999999999",
+                "field 11 is `99999999999999999999`, expected a pixel value in 0..=16",
+            ),
+            (64, "10", "field 65 is `10`, expected a label in 0..=9"),
+            (64, "-3", "field 65 is `-3`, expected a label in 0..=9"),
+        ];
+        for (field, value, reason) in cases {
+            assert_eq!(
+                csv_error(&with(field, value)),
+                (Some(3), reason.to_owned()),
+                "{value}"
+            );
+        }
+        let mut bytes = format!("{good}{good}{good}").into_bytes();
+        bytes.insert(2 * good.len() + 4, 0xff);
+        let (_, line, _, reason) = data_error(parse_digits_csv(&bytes[..]));
+        assert_eq!(
+            (line, reason.as_str()),
+            (
+                Some(3),
+                "expected text, found a byte that is not UTF-8 at column 5"
+            )
+        );
+    }
+
+    #[test]
+    fn digits_csv_error_message_reads_like_rustc() {
+        let error = parse_digits_csv(format!("{}4,2\n", "0,".repeat(62)).as_bytes()).unwrap_err();
+        assert_eq!(
+            error.to_string(),
+            "input:1: expected 65 comma-separated integers (64 pixels, then the label), found 64 \
+             fields"
+        );
+    }
+
+    #[test]
+    fn corrupt_or_truncated_gzip_is_an_error() {
+        let csv: String = (0..10).map(digits_line).collect();
+        let gzipped = gzip(csv.as_bytes());
+        for cut in [
+            2,
+            10,
+            gzipped.len() / 2,
+            gzipped.len() - 4,
+            gzipped.len() - 1,
+        ] {
+            let (_, line, _, reason) = data_error(parse_digits_csv(&gzipped[..cut]));
+            assert!(line.is_some());
+            assert!(
+                reason.starts_with("cannot read") || reason.starts_with("expected"),
+                "{cut}: {reason}"
+            );
+        }
+        let mut corrupt = gzipped.clone();
+        corrupt[20] ^= 0xff;
+        corrupt[21] ^= 0xff;
+        assert!(parse_digits_csv(&corrupt[..]).is_err());
+    }
+
+    /// An IDX images stream: header, then `pixels`, whose length need not match.
+    fn idx_images(count: u32, rows: u32, cols: u32, pixels: &[u8]) -> Vec<u8> {
+        [IDX_IMAGES_MAGIC, count, rows, cols]
+            .iter()
+            .flat_map(|v| v.to_be_bytes())
+            .chain(pixels.iter().copied())
+            .collect()
+    }
+
+    fn idx_labels(count: u32, labels: &[u8]) -> Vec<u8> {
+        [IDX_LABELS_MAGIC, count]
+            .iter()
+            .flat_map(|v| v.to_be_bytes())
+            .chain(labels.iter().copied())
+            .collect()
+    }
+
+    fn idx_error(images: &[u8], labels: &[u8]) -> (String, u64, String) {
+        let (name, line, offset, reason) = data_error(parse_idx(images, labels));
+        assert_eq!(line, None);
+        (name, offset.expect("an offset"), reason)
+    }
+
+    /// Three 2x3 images, pixel values 0, 1, ..., 17 and 255.
+    fn small_idx() -> (Vec<u8>, Vec<u8>) {
+        let mut pixels: Vec<u8> = (0..18).collect();
+        pixels[17] = 255;
+        (idx_images(3, 2, 3, &pixels), idx_labels(3, &[7, 0, 9]))
+    }
+
+    #[test]
+    fn parses_idx() {
+        let (images, labels) = small_idx();
+        let mnist = parse_idx(&images[..], &labels[..]).unwrap();
+        assert_eq!(mnist.images.shape(), &[3, 1, 2, 3]);
+        assert_eq!(mnist.labels, vec![7, 0, 9]);
+        assert_eq!(mnist.classes, 10);
+        assert_eq!(mnist.images[[0, 0, 0, 1]], 1.0 / 255.0);
+        assert_eq!(mnist.images[[1, 0, 1, 2]], 11.0 / 255.0);
+        assert_eq!(mnist.images[[2, 0, 1, 2]], 1.0);
+    }
+
+    #[test]
+    fn gzipped_idx_round_trips() {
+        let (images, labels) = small_idx();
+        let raw = parse_idx(&images[..], &labels[..]).unwrap();
+        assert_eq!(
+            raw,
+            parse_idx(&gzip(&images)[..], &gzip(&labels)[..]).unwrap()
+        );
+        assert_eq!(raw, parse_idx(&images[..], &gzip(&labels)[..]).unwrap());
+    }
+
+    #[test]
+    fn idx_errors_name_the_offset_and_expected_versus_found() {
+        let (images, labels) = small_idx();
+        let (pixels, label_bytes) = (&images[16..], &labels[8..]);
+
+        let mut wrong = images.clone();
+        wrong[3] = 0x02;
+        assert_eq!(
+            idx_error(&wrong, &labels),
+            (
+                "images".to_owned(),
+                0,
+                "expected magic number 0x00000803 (unsigned bytes, 3 dimensions), found \
+                 0x00000802"
+                    .to_owned()
+            )
+        );
+        assert_eq!(
+            idx_error(&labels, &images).2,
+            "expected magic number 0x00000803 (unsigned bytes, 3 dimensions), found 0x00000801 \
+             (a labels file?)"
+        );
+        let (_, offset, reason) = idx_error(&images, &images);
+        assert_eq!(
+            (offset, reason.as_str()),
+            (
+                0,
+                "expected magic number 0x00000801 (unsigned bytes, 1 dimension), found 0x00000803 \
+                 (an images file?)"
+            )
+        );
+        assert_eq!(
+            idx_error(&images[..2], &labels),
+            (
+                "images".to_owned(),
+                0,
+                "expected 4 bytes of header (the magic number), found only 2 bytes before the \
+                 end of the file"
+                    .to_owned()
+            )
+        );
+        assert_eq!(
+            idx_error(&images[..7], &labels),
+            (
+                "images".to_owned(),
+                4,
+                "expected 12 bytes of header (count, rows, columns), found only 3 bytes before \
+                 the end of the file"
+                    .to_owned()
+            )
+        );
+        assert_eq!(
+            idx_error(&idx_images(3, 0, 3, pixels), &labels),
+            (
+                "images".to_owned(),
+                8,
+                "expected image dimensions of at least 1x1, found 0x3".to_owned()
+            )
+        );
+        assert_eq!(
+            idx_error(&images, &idx_labels(2, &label_bytes[..2])),
+            (
+                "labels".to_owned(),
+                4,
+                "expected 3 labels, one for each image in `images`, found a count of 2".to_owned()
+            )
+        );
+        assert_eq!(
+            idx_error(&images[..images.len() - 1], &labels),
+            (
+                "images".to_owned(),
+                16,
+                "expected 18 bytes of pixels (3 images of 2x3), found only 17 bytes before the \
+                 end of the file"
+                    .to_owned()
+            )
+        );
+        assert_eq!(
+            idx_error(&[&images[..], &[0]].concat(), &labels),
+            (
+                "images".to_owned(),
+                34,
+                "expected the end of the file after the data, found more bytes".to_owned()
+            )
+        );
+        assert_eq!(
+            idx_error(&images, &labels[..9]),
+            (
+                "labels".to_owned(),
+                8,
+                "expected 3 bytes of labels, found only 1 byte before the end of the file"
+                    .to_owned()
+            )
+        );
+        assert_eq!(
+            idx_error(&images, &[&labels[..], &[1, 2]].concat()),
+            (
+                "labels".to_owned(),
+                11,
+                "expected the end of the file after the data, found more bytes".to_owned()
+            )
+        );
+        assert_eq!(
+            idx_error(&images, &idx_labels(3, &[1, 10, 2])),
+            (
+                "labels".to_owned(),
+                9,
+                "expected a label in 0..=9, found 10".to_owned()
+            )
+        );
+        // Offsets count decompressed bytes.
+        assert_eq!(
+            idx_error(&gzip(&images), &gzip(&idx_labels(3, &[1, 2, 255]))).1,
+            10
+        );
+    }
+
+    #[test]
+    fn idx_error_message_reads_like_rustc() {
+        let (images, _) = small_idx();
+        let error = parse_idx(&images[..], &idx_labels(3, &[1, 2, 3, 4])[..]).unwrap_err();
+        assert_eq!(
+            error.to_string(),
+            "labels at byte 11: expected the end of the file after the data, found more bytes"
+        );
+    }
+
+    #[test]
+    fn a_huge_count_in_the_header_does_not_allocate_it() {
+        // 4 billion images of 65535x65535 would be 1.8e19 bytes; there are 10.
+        let images = idx_images(u32::MAX, 65_535, 65_535, &[0; 10]);
+        let labels = idx_labels(u32::MAX, &[0; 10]);
+        let (name, offset, reason) = idx_error(&images, &labels);
+        assert_eq!((name.as_str(), offset), ("images", 16));
+        assert_eq!(
+            reason,
+            "expected 18446181123756261375 bytes of pixels (4294967295 images of 65535x65535), \
+             found only 10 bytes before the end of the file"
+        );
+        // The largest header: u32::MAX^3 overflows u64, not u128.
+        let images = idx_images(u32::MAX, u32::MAX, u32::MAX, &[]);
+        assert_eq!(idx_error(&images, &labels).1, 16);
+    }
+
+    #[test]
+    fn no_prefix_of_a_valid_file_panics_or_parses() {
+        let (images, labels) = small_idx();
+        for cut in 0..images.len() {
+            assert!(parse_idx(&images[..cut], &labels[..]).is_err(), "{cut}");
+        }
+        for cut in 0..labels.len() {
+            assert!(parse_idx(&images[..], &labels[..cut]).is_err(), "{cut}");
+        }
+        let gzipped = gzip(&images);
+        for cut in 0..gzipped.len() {
+            assert!(parse_idx(&gzipped[..cut], &labels[..]).is_err(), "{cut}");
+        }
+        let csv = gzip(digits_line(4).as_bytes());
+        for cut in 1..csv.len() {
+            assert!(parse_digits_csv(&csv[..cut]).is_err(), "{cut}");
+        }
+    }
+
+    /// A fresh, empty folder under the system's temporary folder.
+    fn temp_dir(name: &str) -> PathBuf {
+        let dir = std::env::temp_dir().join(format!("cnn-data-{}-{name}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        dir
+    }
+
+    #[test]
+    fn missing_files_are_io_errors_naming_the_path() {
+        let dir = temp_dir("missing");
+        let path = dir.join("no-such-digits.csv");
+        match load_digits(&path) {
+            Err(Error::Io {
+                action,
+                path: p,
+                error,
+            }) => {
+                assert_eq!((action, p.as_path()), (READ_DATA, path.as_path()));
+                assert_eq!(error.kind(), io::ErrorKind::NotFound);
+            }
+            other => panic!("expected an io error, found {other:?}"),
+        }
+        let message = load_idx(&path, &path).unwrap_err().to_string();
+        assert!(
+            message.starts_with(&format!("failed to read data file `{}`: ", path.display())),
+            "{message}"
+        );
+        let message = load_mnist_dir(&dir).unwrap_err().to_string();
+        assert_eq!(
+            message,
+            format!(
+                "failed to read data file `{}`: no such file, and no \
+                 `train-images-idx3-ubyte.gz` either",
+                dir.join("train-images-idx3-ubyte").display()
+            )
+        );
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn loads_an_mnist_folder_of_raw_and_gzipped_files() {
+        let dir = temp_dir("mnist");
+        let (images, labels) = small_idx();
+        std::fs::write(dir.join("train-images-idx3-ubyte.gz"), gzip(&images)).unwrap();
+        std::fs::write(dir.join("train-labels-idx1-ubyte"), &labels).unwrap();
+        let test_images = idx_images(1, 2, 3, &[9; 6]);
+        std::fs::write(dir.join("t10k-images-idx3-ubyte"), &test_images).unwrap();
+        std::fs::write(
+            dir.join("t10k-labels-idx1-ubyte.gz"),
+            gzip(&idx_labels(1, &[4])),
+        )
+        .unwrap();
+        let (train, test) = load_mnist_dir(&dir).unwrap();
+        assert_eq!(train, parse_idx(&images[..], &labels[..]).unwrap());
+        assert_eq!(
+            (test.images.shape(), test.labels.as_slice()),
+            (&[1, 1, 2, 3][..], &[4][..])
+        );
+
+        // A malformed file is named by its path.
+        std::fs::write(dir.join("t10k-images-idx3-ubyte"), &test_images[..20]).unwrap();
+        let (name, _, offset, _) = data_error(load_mnist_dir(&dir).map(|(train, _)| train));
+        assert_eq!(
+            (name, offset),
+            (
+                dir.join("t10k-images-idx3-ubyte").display().to_string(),
+                Some(16)
+            )
+        );
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    /// 10 classes of sizes 10, 11, ..., 19, labels interleaved.
+    fn uneven_classes() -> Dataset {
+        let grouped: Vec<usize> = (0..10)
+            .flat_map(|class| std::iter::repeat_n(class, 10 + class))
+            .collect();
+        // 145 examples; 37 is coprime to 145, so this is a permutation.
+        let n = grouped.len();
+        let labels: Vec<usize> = (0..n).map(|i| grouped[i * 37 % n]).collect();
+        let images = Array4::from_shape_fn((n, 1, 2, 2), |(i, _, r, c)| (i * 4 + r * 2 + c) as f32);
+        Dataset {
+            images,
+            labels,
+            classes: 10,
+        }
+    }
+
+    #[test]
+    fn stratified_split_keeps_class_proportions() {
+        let data = uneven_classes();
+        let (rest, held_out) = data.stratified_split(0.2, 7);
+        let counts = data.class_counts();
+        for (class, (&all, (&r, &h))) in counts
+            .iter()
+            .zip(rest.class_counts().iter().zip(&held_out.class_counts()))
+            .enumerate()
+        {
+            assert_eq!(h, (0.2 * all as f64).round() as usize, "class {class}");
+            assert_eq!(r + h, all, "class {class}");
+        }
+    }
+
+    #[test]
+    fn stratified_split_is_deterministic_disjoint_and_complete() {
+        let data = uneven_classes();
+        let (rest, held_out) = data.stratified_split(0.3, 42);
+        assert_eq!(
+            (rest.clone(), held_out.clone()),
+            data.stratified_split(0.3, 42)
+        );
+        assert_ne!(held_out, data.stratified_split(0.3, 43).1);
+
+        // Each image's first value is 4 times its index: recover the indices.
+        let index = |d: &Dataset| -> Vec<usize> {
+            d.images
+                .outer_iter()
+                .map(|image| image[[0, 0, 0]] as usize / 4)
+                .collect()
+        };
+        let (a, b) = (index(&rest), index(&held_out));
+        assert!(a.is_sorted() && b.is_sorted(), "original order kept");
+        let mut all = [a, b].concat();
+        all.sort_unstable();
+        assert_eq!(all, (0..data.len()).collect::<Vec<_>>());
+        for (d, indices) in [(&rest, index(&rest)), (&held_out, index(&held_out))] {
+            let labels: Vec<usize> = indices.iter().map(|&i| data.labels[i]).collect();
+            assert_eq!(d.labels, labels);
+        }
+
+        let (everything, nothing) = data.stratified_split(0.0, 1);
+        assert_eq!((everything, nothing.len()), (data.clone(), 0));
+        let (nothing, everything) = data.stratified_split(1.0, 1);
+        assert_eq!((nothing.len(), everything), (0, data));
+    }
+
+    #[test]
+    #[should_panic(expected = "the held-out fraction is 1.5, but it must be in 0..=1")]
+    fn stratified_split_rejects_a_fraction_above_one() {
+        let _ = uneven_classes().stratified_split(1.5, 0);
+    }
+
+    #[test]
+    fn one_hot_and_select() {
+        let data = uneven_classes();
+        let picked = data.select(&[5, 0, 5]);
+        assert_eq!(
+            picked.labels,
+            vec![data.labels[5], data.labels[0], data.labels[5]]
+        );
+        assert_eq!(picked.images.shape(), &[3, 1, 2, 2]);
+        assert_eq!(picked.images[[1, 0, 1, 1]], 3.0);
+        let targets = picked.one_hot();
+        assert_eq!(targets.shape(), &[3, 10]);
+        for (row, &label) in targets.outer_iter().zip(&picked.labels) {
+            assert_eq!(row.sum(), 1.0);
+            assert_eq!(row[label], 1.0);
+        }
+        assert_eq!(
+            format!("{picked:?}"),
+            "Dataset { images: [3, 1, 2, 2], classes: 10, .. }"
+        );
+    }
+
+    #[test]
+    fn loads_the_shipped_digits() {
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../data/digits.csv.gz");
+        let digits = load_digits(path).unwrap();
+        assert_eq!(digits.images.shape(), &[1797, 1, 8, 8]);
+        assert_eq!(digits.len(), 1797);
+        assert_eq!(
+            digits.class_counts(),
+            vec![178, 182, 177, 183, 181, 182, 181, 179, 174, 180]
+        );
+        let max = digits.images.iter().copied().fold(0.0, f32::max);
+        let min = digits.images.iter().copied().fold(1.0, f32::min);
+        assert_eq!((min, max), (0.0, 1.0));
+        // The first image is a 0: scikit-learn's `load_digits().images[0][0]`.
+        assert_eq!(digits.labels[0], 0);
+        let first_row: Vec<f32> = digits.images.slice(ndarray::s![0, 0, 0, ..]).to_vec();
+        assert_eq!(
+            first_row,
+            [0., 0., 5., 13., 9., 1., 0., 0.].map(|p| p / 16.0)
+        );
+
+        let (train, test) = digits.stratified_split(0.2, 0);
+        assert_eq!((train.len(), test.len()), (1438, 359));
+    }
+
+    /// Loads the full MNIST and Fashion-MNIST from the shared data folder of the machine this
+    /// crate was written on: `cargo test -p cnn-runtime --release -- --ignored --nocapture`.
+    #[test]
+    #[ignore = "needs /work/shared/data/{mnist,fashion-mnist}, which are not in the repository"]
+    fn loads_full_mnist() {
+        let start = std::time::Instant::now();
+        let (train, test) = load_mnist_dir("/work/shared/data/mnist").unwrap();
+        eprintln!("loaded MNIST in {:?}", start.elapsed());
+        assert_eq!(train.images.shape(), &[60_000, 1, 28, 28]);
+        assert_eq!(test.images.shape(), &[10_000, 1, 28, 28]);
+        assert_eq!(
+            train.class_counts(),
+            vec![5923, 6742, 5958, 6131, 5842, 5421, 5918, 6265, 5851, 5949]
+        );
+        assert_eq!(
+            test.class_counts(),
+            vec![980, 1135, 1032, 1010, 982, 892, 958, 1028, 974, 1009]
+        );
+
+        let (train, test) = load_mnist_dir("/work/shared/data/fashion-mnist").unwrap();
+        assert_eq!(train.class_counts(), vec![6000; 10]);
+        assert_eq!(test.class_counts(), vec![1000; 10]);
+    }
+}
