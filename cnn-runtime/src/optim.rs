@@ -196,6 +196,16 @@ impl Adam {
         self.decoupled = true;
         self
     }
+
+    /// The learning rate.
+    pub fn lr(&self) -> f64 {
+        self.lr
+    }
+
+    /// Changes the learning rate, for a schedule.
+    pub fn set_lr(&mut self, lr: f64) {
+        self.lr = lr;
+    }
 }
 
 impl Optimizer for Adam {
