@@ -11,7 +11,6 @@ use std::error::Error;
 use std::time::Instant;
 
 use cnn::prelude::*;
-use cnn::train::argmax;
 
 #[path = "report/mod.rs"]
 mod report;
@@ -66,31 +65,5 @@ fn main() -> Result<(), Box<dyn Error>> {
         seconds / EPOCHS as f64
     );
 
-    let out = report::output_dir("digits")?;
-    net.save(out.join("weights.safetensors"))?;
-    report::write_curves(&out.join("curves.svg"), &history)?;
-    report::write_filters(
-        &out.join("filters.png"),
-        &net.params()[..144],
-        [16, 1, 3, 3],
-        12,
-    )?;
-    println!("wrote {}", out.display());
-
-    let outputs = net.forward_batch(test.images.view())?;
-    let predicted: Vec<usize> = outputs
-        .outer_iter()
-        .map(|row| argmax(row.as_slice().unwrap()))
-        .collect();
-    report::print_confusion(&test.labels, &predicted, 10);
-    let right = predicted
-        .iter()
-        .zip(&test.labels)
-        .filter(|(p, t)| p == t)
-        .count();
-    println!(
-        "final accuracy: {:.1}%",
-        100.0 * right as f64 / test.len() as f64
-    );
-    Ok(())
+    report::finish("digits", &net, &history, &test)
 }

@@ -146,16 +146,8 @@ pub trait Network: Sized + Clone + Send + Sync {
     fn forward_batch(&self, x: ArrayView4<Self::Scalar>) -> Result<Array2<Self::Scalar>, Error> {
         check_input::<Self>(&x)?;
         let n = x.len_of(Axis(0));
-        // One contiguous part of the batch per thread, as in `loss_and_grad`.
-        let threads = rayon::current_num_threads().clamp(1, n.max(1));
-        let part = n.div_ceil(threads).max(1);
-        let run = |t: usize| {
-            let x = x.slice(ndarray::s![
-                (t * part).min(n)..((t + 1) * part).min(n),
-                ..,
-                ..,
-                ..
-            ]);
+        let parts = in_parts(n, |range| {
+            let x = x.slice(ndarray::s![range, .., .., ..]);
             let mut out =
                 Array2::from_elem((x.len_of(Axis(0)), Self::OUTPUT_LEN), Self::Scalar::ZERO);
             let mut input = Self::Input::zeroed_box();
@@ -165,11 +157,7 @@ pub trait Network: Sized + Clone + Send + Sync {
                 row.iter_mut().zip(y.as_flat()).for_each(|(o, &y)| *o = y);
             }
             out
-        };
-        if threads == 1 {
-            return Ok(run(0));
-        }
-        let parts: Vec<Array2<Self::Scalar>> = (0..threads).into_par_iter().map(run).collect();
+        });
         let views: Vec<_> = parts.iter().map(|p| p.view()).collect();
         let out = ndarray::concatenate(Axis(0), &views).expect("parts of equal width");
         Ok(out)
@@ -190,28 +178,18 @@ pub trait Network: Sized + Clone + Send + Sync {
     ) -> Result<(Self::Scalar, Vec<Self::Scalar>), Error> {
         let n = check_batch::<Self>(&x, &targets)?;
         let scale = Self::Scalar::ONE / Self::Scalar::from_f64(n as f64);
-        // Data parallel: the batch is cut into one contiguous part per thread, each part's
-        // gradient summed on its own, and the parts added in order, so the result for a given
-        // batch and thread count is always the same.
-        let threads = rayon::current_num_threads().clamp(1, n);
-        let part = n.div_ceil(threads);
-        let run = |t: usize| {
-            let range = t * part..((t + 1) * part).min(n);
+        // Each part's gradient is summed on its own, and the parts are added in order.
+        let parts = in_parts(n, |range| {
             let x = x.slice(ndarray::s![range.clone(), .., .., ..]);
             let targets = targets.slice(ndarray::s![range, ..]);
             self.accumulate(x, targets, loss, scale)
-        };
-        let (mut total, grad) = if threads == 1 {
-            run(0)
-        } else {
-            let parts: Vec<_> = (0..threads).into_par_iter().map(run).collect();
-            let mut parts = parts.into_iter();
-            let first = parts.next().expect("at least one part");
-            parts.fold(first, |(l, mut g), (l2, g2)| {
-                g.iter_mut().zip(&g2).for_each(|(a, &b)| *a += b);
-                (l + l2, g)
-            })
-        };
+        });
+        let mut parts = parts.into_iter();
+        let first = parts.next().expect("at least one part");
+        let (mut total, grad) = parts.fold(first, |(l, mut g), (l2, g2)| {
+            g.iter_mut().zip(&g2).for_each(|(a, &b)| *a += b);
+            (l + l2, g)
+        });
         total *= scale;
         Ok((total, grad))
     }
@@ -251,10 +229,7 @@ pub trait Network: Sized + Clone + Send + Sync {
         loss: &L,
     ) -> Result<(f64, f64), Error> {
         let n = check_batch::<Self>(&x, &targets)?;
-        let threads = rayon::current_num_threads().clamp(1, n);
-        let part = n.div_ceil(threads);
-        let run = |t: usize| {
-            let range = t * part..((t + 1) * part).min(n);
+        let parts = in_parts(n, |range| {
             let x = x.slice(ndarray::s![range.clone(), .., .., ..]);
             let targets = targets.slice(ndarray::s![range, ..]);
             let mut input = Self::Input::zeroed_box();
@@ -276,8 +251,7 @@ pub trait Network: Sized + Clone + Send + Sync {
                 ));
             }
             (total, right)
-        };
-        let parts: Vec<(f64, usize)> = (0..threads).into_par_iter().map(run).collect();
+        });
         let (total, right) = parts
             .iter()
             .fold((0.0, 0), |(l, r), (l2, r2)| (l + l2, r + r2));
@@ -303,6 +277,19 @@ pub trait Network: Sized + Clone + Send + Sync {
         optimizer.step(self.params_mut(), &grad)?;
         Ok(l)
     }
+}
+
+/// Runs `f` on one contiguous part of `0..n` per thread and returns the results in order, so
+/// that what is summed from them is the same for a given `n` and thread count. One thread runs
+/// it directly, without rayon.
+fn in_parts<R: Send>(n: usize, f: impl Fn(std::ops::Range<usize>) -> R + Sync) -> Vec<R> {
+    let threads = rayon::current_num_threads().clamp(1, n.max(1));
+    let part = n.div_ceil(threads).max(1);
+    let range = |t: usize| (t * part).min(n)..((t + 1) * part).min(n);
+    if threads == 1 {
+        return vec![f(range(0))];
+    }
+    (0..threads).into_par_iter().map(|t| f(range(t))).collect()
 }
 
 /// Copies values given in logical order (any strides) into a contiguous buffer.

@@ -6,8 +6,55 @@ use std::fs::File;
 use std::io::BufWriter;
 use std::path::{Path, PathBuf};
 
-use cnn::History;
+use cnn::data::Dataset;
+use cnn::train::argmax;
+use cnn::{History, Network, TensorInfo};
 use plotters::prelude::*;
+
+/// Everything a data example leaves behind, and its last line: writes the weights, the curves
+/// and the first layer's filters to `target/cnn/<name>/`, prints the confusion matrix on
+/// `test`, then `final accuracy: NN.N%`.
+pub fn finish<N: Network<Scalar = f32>>(
+    name: &str,
+    net: &N,
+    history: &History,
+    test: &Dataset,
+) -> Result<(), Box<dyn Error>> {
+    let out = output_dir(name)?;
+    net.save(out.join("weights.safetensors"))?;
+    write_curves(&out.join("curves.svg"), history)?;
+    let first: &TensorInfo = &N::TENSORS[0];
+    let shape = [
+        first.shape[0],
+        first.shape[1],
+        first.shape[2],
+        first.shape[3],
+    ];
+    write_filters(
+        &out.join("filters.png"),
+        &net.params()[..first.len],
+        shape,
+        12,
+    )?;
+    println!("wrote {}", out.display());
+
+    let outputs = net.forward_batch(test.images.view())?;
+    let predicted: Vec<usize> = outputs
+        .outer_iter()
+        .map(|row| argmax(&row.to_vec()))
+        .collect();
+    print_confusion(&test.labels, &predicted, test.classes);
+    let right = predicted
+        .iter()
+        .zip(&test.labels)
+        .filter(|(p, t)| p == t)
+        .count();
+    println!(
+        "final accuracy: {:.1}%",
+        100.0 * right as f64 / test.len() as f64
+    );
+    Ok(())
+}
 
 /// `target/cnn/<name>/`, created.
 pub fn output_dir(name: &str) -> std::io::Result<PathBuf> {
