@@ -583,6 +583,13 @@ fn parse_idx_from(mut images: IdxSource<'_>, mut labels: IdxSource<'_>) -> Resul
             format!("expected image dimensions of at least 1x1, found {rows}x{cols}"),
         ));
     }
+    // An array's shape must fit `isize` even with no images in it.
+    if (u64::from(rows) * u64::from(cols)) > isize::MAX as u64 / 4 {
+        return Err(images.error(
+            8,
+            format!("expected image dimensions an array can hold, found {rows}x{cols}"),
+        ));
+    }
     labels.expect_magic(IDX_LABELS_MAGIC, (IDX_IMAGES_MAGIC, "an images file?"))?;
     let [label_count] = labels.read_u32s::<1>("count")?;
     if label_count != count {
@@ -999,9 +1006,9 @@ mod tests {
             "expected 18446181123756261375 bytes of pixels (4294967295 images of 65535x65535), \
              found only 10 bytes before the end of the file"
         );
-        // The largest header: u32::MAX^3 overflows u64, not u128.
+        // The largest header: refused at its dimensions, which no array can hold.
         let images = idx_images(u32::MAX, u32::MAX, u32::MAX, &[]);
-        assert_eq!(idx_error(&images, &labels).1, 16);
+        assert_eq!(idx_error(&images, &labels).1, 8);
     }
 
     #[test]
@@ -1235,5 +1242,286 @@ mod tests {
         let (train, test) = load_mnist_dir("/work/shared/data/fashion-mnist").unwrap();
         assert_eq!(train.class_counts(), vec![6000; 10]);
         assert_eq!(test.class_counts(), vec![1000; 10]);
+    }
+
+    // -----------------------------------------------------------------------------------------
+    // Property tests: whatever the bytes, the readers return a data set or an `Error::Data`
+    // naming the stream and a line or offset within it; they never panic.
+
+    use proptest::collection::vec;
+    use proptest::prelude::*;
+    use proptest::sample::Index;
+    use proptest::test_runner::{Config, RngSeed};
+
+    /// `cases` cases from a fixed seed, so a run is repeatable; `PROPTEST_CASES` and
+    /// `PROPTEST_RNG_SEED` override both. No regression files are written.
+    fn fuzz_config(cases: u32) -> Config {
+        let mut config = Config::with_cases(cases);
+        if std::env::var_os("PROPTEST_CASES").is_some() {
+            config.cases = Config::default().cases;
+        }
+        if std::env::var_os("PROPTEST_RNG_SEED").is_none() {
+            config.rng_seed = RngSeed::Fixed(0x00da_7a00);
+        }
+        config.failure_persistence = None;
+        config
+    }
+
+    /// One change to a byte string.
+    #[derive(Clone, Debug)]
+    enum Edit {
+        Flip(Index, u8),
+        Insert(Index, Vec<u8>),
+        Overwrite(Index, Vec<u8>),
+        Remove(Index, usize),
+        Truncate(Index),
+    }
+
+    impl Edit {
+        fn apply(&self, bytes: &mut Vec<u8>) {
+            let len = bytes.len();
+            match self {
+                Edit::Flip(i, mask) if len > 0 => bytes[i.index(len)] ^= mask.max(&1),
+                Edit::Insert(i, piece) => {
+                    let at = i.index(len + 1);
+                    bytes.splice(at..at, piece.iter().copied());
+                }
+                Edit::Overwrite(i, piece) if len > 0 => {
+                    let at = i.index(len);
+                    let end = (at + piece.len()).min(len);
+                    bytes.splice(at..end, piece.iter().copied());
+                }
+                Edit::Remove(i, n) if len > 0 => {
+                    let at = i.index(len);
+                    bytes.drain(at..(at + n).min(len));
+                }
+                Edit::Truncate(i) => bytes.truncate(i.index(len + 1)),
+                _ => {}
+            }
+        }
+    }
+
+    /// Edits that insert or overwrite with `pieces` (or random bytes).
+    fn edits(pieces: &'static [&'static [u8]]) -> impl Strategy<Value = Vec<Edit>> {
+        let piece = prop_oneof![
+            3 => proptest::sample::select(pieces).prop_map(<[u8]>::to_vec),
+            1 => vec(any::<u8>(), 1..6),
+        ];
+        let edit = prop_oneof![
+            2 => (any::<Index>(), any::<u8>()).prop_map(|(i, m)| Edit::Flip(i, m)),
+            3 => (any::<Index>(), piece.clone()).prop_map(|(i, p)| Edit::Insert(i, p)),
+            3 => (any::<Index>(), piece).prop_map(|(i, p)| Edit::Overwrite(i, p)),
+            2 => (any::<Index>(), 1usize..8).prop_map(|(i, n)| Edit::Remove(i, n)),
+            1 => any::<Index>().prop_map(Edit::Truncate),
+        ];
+        vec(edit, 1..=4)
+    }
+
+    /// What a digits CSV goes wrong with.
+    #[rustfmt::skip]
+    const CSV_PIECES: &[&[u8]] = &[
+        b"-1", b"17", b"10", b"16", b"9", b"0", b"", b",", b",,", b"\n", b"\r\n", b"\r", b" ",
+        b"\t", b"+3", b"1e3", b"0x1", b"1.5", b"\xff", b"\xe2\x82", b"\0", b"99999999999999999999",
+        b"9223372036854775807", b"9223372036854775808", b"-9223372036854775809", b"\x1f\x8b",
+        b"\x1f\x8b\x08\0",
+    ];
+
+    /// What an IDX header goes wrong with: magic numbers, zero, huge counts.
+    #[rustfmt::skip]
+    const IDX_PIECES: &[&[u8]] = &[
+        &[0, 0, 8, 3], &[0, 0, 8, 1], &[0, 0, 0, 0], &[0xff, 0xff, 0xff, 0xff], &[0, 0, 0, 1],
+        &[0x7f, 0xff, 0xff, 0xff], &[0, 1, 0, 0], &[10], &[255], &[0x1f, 0x8b],
+    ];
+
+    /// Parses `bytes` as digits CSV: a data set that keeps the promises of `Dataset`, or an
+    /// `Error::Data` on a line of the input.
+    fn check_csv(bytes: &[u8], gzipped: bool) -> Result<(), TestCaseError> {
+        let input = if gzipped { gzip(bytes) } else { bytes.to_vec() };
+        match parse_digits_csv(&input[..]) {
+            Ok(d) => {
+                prop_assert_eq!(d.images.shape(), &[d.len(), 1, 8, 8]);
+                prop_assert_eq!(d.classes, 10);
+                prop_assert!(d.labels.iter().all(|&l| l < 10));
+                prop_assert!(d.images.iter().all(|v| (0.0..=1.0).contains(v)));
+            }
+            Err(Error::Data {
+                source_name,
+                line: Some(line),
+                offset: None,
+                reason,
+            }) => {
+                prop_assert_eq!(source_name, "input");
+                let lines = bytes.iter().filter(|&&b| b == b'\n').count() + 1;
+                prop_assert!(
+                    (1..=lines).contains(&line),
+                    "line {line} of {lines}: {reason}"
+                );
+                prop_assert!(!reason.is_empty());
+            }
+            Err(other) => prop_assert!(false, "not a data error: {other:?}"),
+        }
+        Ok(())
+    }
+
+    /// Parses an IDX pair: a data set of the header's shape, or an `Error::Data` naming the
+    /// stream and an offset within it.
+    fn check_idx(images: &[u8], labels: &[u8], gzipped: (bool, bool)) -> Result<(), TestCaseError> {
+        let maybe = |bytes: &[u8], gz: bool| if gz { gzip(bytes) } else { bytes.to_vec() };
+        let result = parse_idx(&maybe(images, gzipped.0)[..], &maybe(labels, gzipped.1)[..]);
+        match result {
+            Ok(d) => {
+                let [n, c, rows, cols] = [0, 1, 2, 3].map(|i| d.images.shape()[i]);
+                prop_assert_eq!((c, d.len(), d.classes), (1, n, 10));
+                prop_assert_eq!(images.len(), 16 + n * rows * cols);
+                prop_assert_eq!(labels.len(), 8 + n);
+                prop_assert!(d.labels.iter().all(|&l| l < 10));
+            }
+            Err(Error::Data {
+                source_name,
+                line: None,
+                offset: Some(offset),
+                reason,
+            }) => {
+                let len = match source_name.as_str() {
+                    "images" => images.len(),
+                    "labels" => labels.len(),
+                    other => return Err(TestCaseError::fail(format!("stream `{other}`"))),
+                };
+                // Offsets count decompressed bytes; a stream that is not gzip is read as is.
+                prop_assert!(offset <= len as u64, "offset {offset} of {len}: {reason}");
+                prop_assert!(!reason.is_empty());
+            }
+            Err(other) => prop_assert!(false, "not a data error: {other:?}"),
+        }
+        Ok(())
+    }
+
+    /// A valid IDX pair of `count` images of `rows x cols`, pixels and labels from `seed`.
+    fn idx_pair(count: u32, rows: u32, cols: u32, seed: u8) -> (Vec<u8>, Vec<u8>) {
+        let n = (count * rows * cols) as usize;
+        let pixels: Vec<u8> = (0..n).map(|i| (i as u8).wrapping_mul(seed)).collect();
+        let labels: Vec<u8> = (0..count)
+            .map(|i| (i as u8).wrapping_add(seed) % 10)
+            .collect();
+        (
+            idx_images(count, rows, cols, &pixels),
+            idx_labels(count, &labels),
+        )
+    }
+
+    /// Found by `mutated_idx_never_panics` (`PROPTEST_RNG_SEED=5`, 100,000 cases): a header of
+    /// 0 images whose rows x cols is over `isize::MAX` (here 4294967295x4294967295) reads zero
+    /// pixel bytes, then `Array4::from_shape_vec` refuses the shape `[0, 1, rows, cols]`
+    /// (`ShapeError/Overflow`), and the `expect` in `parse_idx_from` panics with "the header's
+    /// count of pixels was read".
+    #[test]
+    fn zero_images_of_a_huge_size_are_an_error_or_empty() {
+        let images = idx_images(0, u32::MAX, u32::MAX, &[]);
+        let labels = idx_labels(0, &[]);
+        let err = parse_idx(&images[..], &labels[..]).unwrap_err();
+        assert!(
+            err.to_string().contains(
+                "expected image dimensions an array can hold, found 4294967295x4294967295"
+            ),
+            "{err}"
+        );
+    }
+
+    proptest! {
+        #![proptest_config(fuzz_config(3_000))]
+
+        #[test]
+        fn csv_of_arbitrary_bytes_never_panics(
+            bytes in vec(any::<u8>(), 0..400),
+            gzipped in any::<bool>(),
+        ) {
+            check_csv(&bytes, gzipped)?;
+        }
+
+        #[test]
+        fn csv_of_arbitrary_text_never_panics(
+            text in "[0-9,\\-+ \r\n]{0,300}",
+            gzipped in any::<bool>(),
+        ) {
+            check_csv(text.as_bytes(), gzipped)?;
+        }
+
+        #[test]
+        fn mutated_csv_never_panics(
+            labels in vec(0usize..10, 1..4),
+            crlf in any::<bool>(),
+            edits in edits(CSV_PIECES),
+            gzipped in any::<bool>(),
+        ) {
+            let mut bytes: Vec<u8> = labels.iter().map(|&l| digits_line(l)).collect::<String>().into();
+            if crlf {
+                bytes = String::from_utf8(bytes).unwrap().replace('\n', "\r\n").into();
+            }
+            for edit in &edits {
+                edit.apply(&mut bytes);
+            }
+            check_csv(&bytes, gzipped)?;
+        }
+
+        #[test]
+        fn gzipped_csv_with_mutated_compressed_bytes_never_panics(
+            labels in vec(0usize..10, 1..3),
+            edits in edits(CSV_PIECES),
+        ) {
+            let text: String = labels.iter().map(|&l| digits_line(l)).collect();
+            let mut bytes = gzip(text.as_bytes());
+            for edit in &edits {
+                edit.apply(&mut bytes);
+            }
+            // No line bound: the lines are those of whatever decompresses.
+            if let Err(e) = parse_digits_csv(&bytes[..]) {
+                prop_assert!(matches!(e, Error::Data { line: Some(_), offset: None, .. }), "{e:?}");
+            }
+        }
+
+        #[test]
+        fn idx_of_arbitrary_bytes_never_panics(
+            magic in prop_oneof![Just(vec![]), Just(vec![0, 0, 8, 3]), Just(vec![0, 0, 8, 1])],
+            images in vec(any::<u8>(), 0..48),
+            labels in vec(any::<u8>(), 0..24),
+            gzipped in (any::<bool>(), any::<bool>()),
+        ) {
+            let images = [&magic[..], &images[..]].concat();
+            let labels = [&[0, 0, 8, 1][..], &labels[..]].concat();
+            check_idx(&images, &labels, gzipped)?;
+            check_idx(&labels, &images, gzipped)?;
+        }
+
+        #[test]
+        fn mutated_idx_never_panics(
+            (count, rows, cols, seed) in (0u32..4, 1u32..5, 1u32..5, any::<u8>()),
+            image_edits in prop::option::of(edits(IDX_PIECES)),
+            label_edits in prop::option::of(edits(IDX_PIECES)),
+            gzipped in (any::<bool>(), any::<bool>()),
+        ) {
+            let (mut images, mut labels) = idx_pair(count, rows, cols, seed);
+            for edit in image_edits.iter().flatten() {
+                edit.apply(&mut images);
+            }
+            for edit in label_edits.iter().flatten() {
+                edit.apply(&mut labels);
+            }
+            check_idx(&images, &labels, gzipped)?;
+        }
+
+        #[test]
+        fn idx_with_any_header_never_panics(
+            header in [any::<u32>(), any::<u32>(), any::<u32>()],
+            small in [0u32..6, 0u32..6, 0u32..6],
+            use_small in any::<bool>(),
+            label_count in prop_oneof![Just(None), any::<u32>().prop_map(Some)],
+            pixels in vec(any::<u8>(), 0..80),
+            labels in vec(0u8..12, 0..8),
+        ) {
+            let [count, rows, cols] = if use_small { small } else { header };
+            let images = idx_images(count, rows, cols, &pixels);
+            let labels = idx_labels(label_count.unwrap_or(count), &labels);
+            check_idx(&images, &labels, (false, false))?;
+        }
     }
 }

@@ -26,6 +26,10 @@ pub enum Init {
 /// Fills `params` tensor by tensor, from a ChaCha8 generator seeded with `seed`: the same seed
 /// gives the same weights, on every platform, in `f32` and `f64` alike (values are drawn in
 /// `f64`, then rounded).
+///
+/// # Panics
+/// If a tensor does not lie within `params` (`offset + len` beyond its length), or a
+/// [`Init::HeNormal`] slope is NaN. Neither happens for the tensors `network!` generates.
 pub fn init_params<T: Float>(tensors: &[TensorInfo], params: &mut [T], seed: u64) {
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
     for t in tensors {

@@ -119,6 +119,8 @@ impl Loss for SoftmaxCrossEntropy {
     const NAME: &'static str = "SoftmaxCrossEntropy";
     const TAKES_LOGITS: bool = true;
 
+    /// # Panics
+    /// If `output` is empty (a network has at least one output).
     fn example<T: Float>(&self, output: &[T], target: &[T], scale: T, d_output: &mut [T]) -> T {
         let m = output.iter().copied().fold(output[0], T::max);
         let sum_exp: T = output.iter().map(|&z| (z - m).exp()).sum();

@@ -105,6 +105,9 @@ pub trait Network: Sized + Clone + Send + Sync {
 
     /// A network initialised from a seeded generator: the same seed gives the same weights.
     /// Weights are drawn by [`Init`] as the macro chose it per layer, biases are zero.
+    ///
+    /// # Panics
+    /// As [`crate::init::init_params`]: never for a network from `network!`.
     fn new(seed: u64) -> Self {
         let mut net = Self::zeroed();
         crate::init::init_params(Self::TENSORS, net.params_mut(), seed);
@@ -116,6 +119,9 @@ pub trait Network: Sized + Clone + Send + Sync {
     ///
     /// # Errors
     /// As [`crate::weights::save`].
+    ///
+    /// # Panics
+    /// As [`crate::weights::save`]: never for a network from `network!`.
     fn save(&self, path: impl AsRef<std::path::Path>) -> Result<(), Error> {
         crate::weights::save(self, path)
     }
@@ -125,6 +131,9 @@ pub trait Network: Sized + Clone + Send + Sync {
     ///
     /// # Errors
     /// As [`crate::weights::load`]: a missing, extra, mis-shaped or mis-typed tensor names it.
+    ///
+    /// # Panics
+    /// As [`crate::weights::load`]: never for a network from `network!`.
     fn load(path: impl AsRef<std::path::Path>) -> Result<Self, Error> {
         crate::weights::load(path)
     }
@@ -311,7 +320,7 @@ fn check_input<N: Network>(x: &ArrayView4<N::Scalar>) -> Result<(), Error> {
 }
 
 /// Checks a training batch and returns its size.
-fn check_batch<N: Network>(
+pub(crate) fn check_batch<N: Network>(
     x: &ArrayView4<N::Scalar>,
     targets: &ArrayView2<N::Scalar>,
 ) -> Result<usize, Error> {

@@ -9,6 +9,10 @@ use ndarray::{Array1, Array2, Array3, Array4, ArrayView1, ArrayView2, ArrayView3
 
 /// Correlation of `x` `[C, H, W]` with `w` `[F, C, Kh, Kw]` plus bias, with stride and zero
 /// padding: `out[f, i, j] = b[f] + sum_{c,u,v} w[f, c, u, v] xp[c, i*s + u, j*s + v]`.
+///
+/// # Panics
+/// If `stride` is 0, the kernel is larger than the padded input, `w` has fewer channels than
+/// `x`, or `b` fewer values than `w` has filters.
 pub fn conv2d(
     x: ArrayView3<f64>,
     w: ArrayView4<f64>,
@@ -49,6 +53,9 @@ fn padded(x: &ArrayView3<f64>, c: usize, i: usize, j: usize, pad: usize) -> Opti
 
 /// The gradients of [`conv2d`] given `dout` `[F, OH, OW]`: `(dx, dw, db)`, accumulated by
 /// scattering every output's gradient over the inputs and taps that produced it.
+///
+/// # Panics
+/// If `w` has fewer channels than `x`, or `dout` more filters than `w`.
 pub fn conv2d_backward(
     x: ArrayView3<f64>,
     w: ArrayView4<f64>,
@@ -85,11 +92,17 @@ pub fn conv2d_backward(
 }
 
 /// `out = w x + b` for `w` `[M, N]`.
+///
+/// # Panics
+/// If `x` is not of length `N`, or `b` neither of length `M` nor 1 (which broadcasts).
 pub fn dense(x: ArrayView1<f64>, w: ArrayView2<f64>, b: ArrayView1<f64>) -> Array1<f64> {
     w.dot(&x) + b
 }
 
 /// The gradients of [`dense`] given `dout` `[M]`: `(dx, dw, db)`.
+///
+/// # Panics
+/// If `dout` is not of length `M`, or `x` is shorter than `N`.
 pub fn dense_backward(
     x: ArrayView1<f64>,
     w: ArrayView2<f64>,
@@ -101,6 +114,9 @@ pub fn dense_backward(
 }
 
 /// Max or average pooling of `x` `[C, H, W]` with a `kh x kw` window and strides `sh, sw`.
+///
+/// # Panics
+/// If a stride is 0 or the window is larger than the input.
 pub fn pool2d(
     x: ArrayView3<f64>,
     max: bool,
@@ -124,6 +140,9 @@ pub fn pool2d(
 /// The gradient of [`pool2d`] with respect to `x`, given `dout`: for max pooling each output's
 /// gradient goes to the first maximum of its window (row-major), for average pooling it is
 /// spread evenly; overlapping windows add up.
+///
+/// # Panics
+/// If `dout` is larger than [`pool2d`]'s output for the same arguments.
 pub fn pool2d_backward(
     x: ArrayView3<f64>,
     dout: ArrayView3<f64>,

@@ -85,6 +85,23 @@ impl<T: Float> Targets<'_, T> {
 /// Validation inputs `[N, C, H, W]` and their targets.
 pub type Validation<'a, T> = (ArrayView4<'a, T>, Targets<'a, T>);
 
+/// All target rows `[n, OUTPUT_LEN]` for `n` examples: one-hot rows from class indices.
+fn full_rows<N: Network>(
+    targets: Targets<'_, N::Scalar>,
+    n: usize,
+    what: &'static str,
+) -> Result<Array2<N::Scalar>, Error> {
+    if targets.len() != n {
+        return Err(Error::Shape {
+            what,
+            expected: [n, N::OUTPUT_LEN].into(),
+            given: [targets.len(), N::OUTPUT_LEN].into(),
+        });
+    }
+    let all: Vec<usize> = (0..n).collect();
+    targets.rows(&all, N::OUTPUT_LEN)
+}
+
 /// What one epoch did.
 #[derive(Clone, Debug, PartialEq)]
 pub struct EpochStats {
@@ -207,24 +224,21 @@ impl Trainer {
         L: Loss,
         O: Optimizer,
     {
-        let targets = targets.into();
+        // Everything is checked before the first step, so a refusal changes nothing, and the
+        // indices in errors are positions in the data as given.
         let n = x.len_of(Axis(0));
-        if targets.len() != n {
-            return Err(Error::Shape {
-                what: "targets",
-                expected: [n, N::OUTPUT_LEN].into(),
-                given: [targets.len(), N::OUTPUT_LEN].into(),
-            });
-        }
         if n == 0 || self.batch_size == 0 {
             return Err(Error::EmptyBatch {
                 what: "training data",
             });
         }
+        let targets = full_rows::<N>(targets.into(), n, "targets")?;
+        crate::network::check_batch::<N>(&x, &targets.view())?;
         let valid = match validation {
             Some((vx, vt)) => {
-                let all: Vec<usize> = (0..vx.len_of(Axis(0))).collect();
-                Some((vx, vt.rows(&all, N::OUTPUT_LEN)?))
+                let rows = full_rows::<N>(vt, vx.len_of(Axis(0)), "validation targets")?;
+                crate::network::check_batch::<N>(&vx, &rows.view())?;
+                Some((vx, rows))
             }
             None => None,
         };
@@ -246,7 +260,7 @@ impl Trainer {
             let mut total = 0.0;
             for indices in order.chunks(self.batch_size) {
                 let bx = x.select(Axis(0), indices);
-                let by = targets.rows(indices, N::OUTPUT_LEN)?;
+                let by = targets.select(Axis(0), indices);
                 let l = net.train_step(bx.view(), by.view(), &counting, optimizer)?;
                 total += l.to_f64() * indices.len() as f64;
                 bar.inc(1);

@@ -121,6 +121,9 @@ pub fn save<N: Network>(net: &N, path: impl AsRef<Path>) -> Result<(), Error> {
 /// # Errors
 /// [`Error::Io`] (action `"read weight file"`) when the file cannot be read, and the errors of
 /// [`from_bytes`].
+///
+/// # Panics
+/// As [`from_bytes`].
 pub fn load<N: Network>(path: impl AsRef<Path>) -> Result<N, Error> {
     let path = path.as_ref();
     let bytes = fs::read(path).map_err(|error| Error::Io {
@@ -172,6 +175,10 @@ pub fn to_bytes<N: Network>(net: &N) -> Result<Vec<u8>, Error> {
 ///
 /// The tensors of `N::TENSORS` are checked in order, each for presence, dtype then shape,
 /// before the file is searched for extra tensors.
+///
+/// # Panics
+/// Never because of the bytes; only if `N::TENSORS` does not lie within `params()`, a bug in a
+/// hand-written [`Network`], never the case for a network from `network!`.
 pub fn from_bytes<N: Network>(bytes: &[u8]) -> Result<N, Error> {
     check_data_len(bytes)?;
     let file = SafeTensors::deserialize(bytes).map_err(format_error)?;
@@ -1032,5 +1039,344 @@ mod tests {
         let back: TestNet<f64> = load(&path).unwrap();
         assert!(nets.contains(&back));
         assert_eq!(dir.entries(), ["net.safetensors"]);
+    }
+
+    // -----------------------------------------------------------------------------------------
+    // Property tests: whatever the bytes, `from_bytes` returns the network or an error; it never
+    // panics, and it accepts the same files for `f32` and `f64` networks.
+
+    use proptest::collection::vec;
+    use proptest::prelude::*;
+    use proptest::sample::{Index, select};
+    use proptest::test_runner::{Config, RngSeed};
+
+    /// `cases` cases from a fixed seed, so a run is repeatable; `PROPTEST_CASES` and
+    /// `PROPTEST_RNG_SEED` override both. No regression files are written.
+    fn fuzz_config(cases: u32) -> Config {
+        let mut config = Config::with_cases(cases);
+        if std::env::var_os("PROPTEST_CASES").is_some() {
+            config.cases = Config::default().cases;
+        }
+        if std::env::var_os("PROPTEST_RNG_SEED").is_none() {
+            config.rng_seed = RngSeed::Fixed(0x5afe_7e50);
+        }
+        config.failure_persistence = None;
+        config
+    }
+
+    /// Loads `bytes` into both scalar types. The same files load into both; what loads writes
+    /// back to bytes that load to the same bits; what does not is an error with a message.
+    fn check_load(bytes: &[u8]) -> Result<(), TestCaseError> {
+        let single = from_bytes::<TestNet<f32>>(bytes);
+        let double = from_bytes::<TestNet<f64>>(bytes);
+        match (&single, &double) {
+            (Ok(net), Ok(_)) => {
+                let again: TestNet<f32> = from_bytes(&to_bytes(net).unwrap()).unwrap();
+                prop_assert_eq!(again.params.map(f32::to_bits), net.params.map(f32::to_bits));
+            }
+            (Err(a), Err(b)) => {
+                // The same kind of error, not always the same message: when several tensors
+                // are bad, safetensors names the first it meets, in a `HashMap`'s order.
+                prop_assert_eq!(std::mem::discriminant(a), std::mem::discriminant(b));
+                prop_assert!(!a.to_string().is_empty());
+                prop_assert!(
+                    matches!(
+                        a,
+                        Error::WeightFormat { .. }
+                            | Error::MissingTensor { .. }
+                            | Error::UnexpectedTensor { .. }
+                            | Error::TensorShape { .. }
+                            | Error::TensorDtype { .. }
+                    ),
+                    "{a:?}"
+                );
+            }
+            _ => prop_assert!(false, "f32: {single:?}, f64: {double:?}"),
+        }
+        Ok(())
+    }
+
+    /// One change to a byte string.
+    #[derive(Clone, Debug)]
+    enum Edit {
+        Flip(Index, u8),
+        Insert(Index, Vec<u8>),
+        Remove(Index, usize),
+        Truncate(Index),
+        HeaderLength(u64),
+    }
+
+    fn edit() -> impl Strategy<Value = Edit> {
+        let length = prop_oneof![
+            any::<u64>(),
+            0u64..400,
+            select(
+                &[
+                    u64::MAX,
+                    1 << 63,
+                    100_000_000,
+                    100_000_001,
+                    usize::MAX as u64 - 7
+                ][..]
+            ),
+        ];
+        prop_oneof![
+            3 => (any::<Index>(), any::<u8>()).prop_map(|(i, m)| Edit::Flip(i, m.max(1))),
+            2 => (any::<Index>(), vec(any::<u8>(), 1..9)).prop_map(|(i, b)| Edit::Insert(i, b)),
+            2 => (any::<Index>(), 1usize..16).prop_map(|(i, n)| Edit::Remove(i, n)),
+            1 => any::<Index>().prop_map(Edit::Truncate),
+            1 => length.prop_map(Edit::HeaderLength),
+        ]
+    }
+
+    impl Edit {
+        fn apply(&self, bytes: &mut Vec<u8>) {
+            let len = bytes.len();
+            match self {
+                Edit::Flip(i, mask) if len > 0 => bytes[i.index(len)] ^= mask,
+                Edit::Insert(i, piece) => {
+                    let at = i.index(len + 1);
+                    bytes.splice(at..at, piece.iter().copied());
+                }
+                Edit::Remove(i, n) if len > 0 => {
+                    let at = i.index(len);
+                    bytes.drain(at..(at + n).min(len));
+                }
+                Edit::Truncate(i) => bytes.truncate(i.index(len + 1)),
+                Edit::HeaderLength(n) if len >= 8 => bytes[..8].copy_from_slice(&n.to_le_bytes()),
+                _ => {}
+            }
+        }
+    }
+
+    /// Pieces of JSON to put into a header in place of a number, a string or anything.
+    #[rustfmt::skip]
+    const JSON_NUMBERS: &[&str] = &[
+        "0", "1", "2", "3", "4", "36", "37", "72", "-1", "1.5", "1e3", "null", "\"4\"", "[]",
+        "4294967296", "9007199254740993", "18446744073709551615", "18446744073709551616",
+        "9223372036854775807", "99999999999999999999999",
+    ];
+    #[rustfmt::skip]
+    const JSON_STRINGS: &[&str] = &[
+        "F32", "F64", "F16", "BF16", "I64", "U8", "BOOL", "F8_E4M3", "F4", "C64", "XX", "",
+        "conv1.weight", "conv1.bias", "dense1.weight", "dense1.bias", "__metadata__", "dtype",
+        "shape", "data_offsets", "\\u0000", "\\ud800", "é",
+    ];
+    #[rustfmt::skip]
+    const JSON_PIECES: &[&str] = &[
+        "{", "}", "[", "]", ",", ":", "\"", "\\", " ", "\n", "{}", "[]", "null", "true",
+        ",\"x\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[0,4]}",
+        ",\"__metadata__\":{\"a\":\"b\"}", ",\"__metadata__\":{\"a\":1}",
+        "\"shape\":[18446744073709551615,2],", "\"shape\":[4294967296,4294967296],",
+        "\"data_offsets\":[0,18446744073709551615],",
+    ];
+
+    /// One change to the JSON header, as text.
+    #[derive(Clone, Debug)]
+    enum HeaderEdit {
+        /// The n-th run of digits.
+        Number(Index, &'static str),
+        /// The content of the n-th string.
+        Str(Index, &'static str),
+        Insert(Index, &'static str),
+        Remove(Index, usize),
+    }
+
+    fn header_edit() -> impl Strategy<Value = HeaderEdit> {
+        prop_oneof![
+            4 => (any::<Index>(), select(JSON_NUMBERS)).prop_map(|(i, n)| HeaderEdit::Number(i, n)),
+            4 => (any::<Index>(), select(JSON_STRINGS)).prop_map(|(i, s)| HeaderEdit::Str(i, s)),
+            1 => (any::<Index>(), select(JSON_PIECES)).prop_map(|(i, p)| HeaderEdit::Insert(i, p)),
+            1 => (any::<Index>(), 1usize..6).prop_map(|(i, n)| HeaderEdit::Remove(i, n)),
+        ]
+    }
+
+    impl HeaderEdit {
+        fn apply(&self, header: &mut String) {
+            // Char boundaries only: the edits work on text.
+            let chars: Vec<(usize, char)> = header.char_indices().collect();
+            // Byte ranges of the runs of digits, and of the strings' contents.
+            let mut numbers = Vec::new();
+            let mut strings = Vec::new();
+            let mut i = 0;
+            while i < chars.len() {
+                let (start, c) = chars[i];
+                let mut j = i + 1;
+                if c.is_ascii_digit() {
+                    while j < chars.len() && chars[j].1.is_ascii_digit() {
+                        j += 1;
+                    }
+                    numbers.push(start..chars.get(j).map_or(header.len(), |c| c.0));
+                } else if c == '"' {
+                    while j < chars.len() && chars[j].1 != '"' {
+                        j += 1;
+                    }
+                    let end = chars.get(j).map_or(header.len(), |c| c.0);
+                    strings.push(start + 1..end);
+                    j += 1;
+                }
+                i = j;
+            }
+            let end_of = |k: usize| chars.get(k).map_or(header.len(), |c| c.0);
+            match self {
+                HeaderEdit::Number(i, n) if !numbers.is_empty() => {
+                    header.replace_range(numbers[i.index(numbers.len())].clone(), n);
+                }
+                HeaderEdit::Str(i, s) if !strings.is_empty() => {
+                    header.replace_range(strings[i.index(strings.len())].clone(), s);
+                }
+                HeaderEdit::Insert(i, p) => header.insert_str(end_of(i.index(chars.len() + 1)), p),
+                HeaderEdit::Remove(i, n) if !chars.is_empty() => {
+                    let at = i.index(chars.len());
+                    header.replace_range(end_of(at)..end_of(at + n), "");
+                }
+                _ => {}
+            }
+        }
+    }
+
+    /// A valid file of the test network: `f32` or `f64` data, from either scalar type.
+    fn valid_file(double: bool, seed: u64) -> Vec<u8> {
+        if double {
+            to_bytes(&TestNet::<f64>::new(seed)).unwrap()
+        } else {
+            to_bytes(&TestNet::<f32>::new(seed)).unwrap()
+        }
+    }
+
+    /// One tensor entry of a hand-built header.
+    #[derive(Clone, Debug)]
+    struct Entry {
+        name: &'static str,
+        dtype: (&'static str, usize),
+        shape: Vec<u64>,
+        /// Bytes more (or fewer) than the shape and dtype need.
+        slack: i8,
+    }
+
+    fn entry() -> impl Strategy<Value = Entry> {
+        let name = select(
+            &[
+                "conv1.weight",
+                "conv1.bias",
+                "dense1.weight",
+                "dense1.bias",
+                "conv1.weight",
+                "dense2.weight",
+                "",
+                "__metadata__",
+            ][..],
+        );
+        let dtype = select(
+            &[
+                ("F32", 4),
+                ("F32", 4),
+                ("F64", 8),
+                ("F64", 8),
+                ("F16", 2),
+                ("BF16", 2),
+                ("I64", 8),
+                ("U8", 1),
+                ("BOOL", 1),
+                ("F8_E4M3", 1),
+                ("XX", 4),
+            ][..],
+        );
+        let dim = prop_oneof![8 => 0u64..5, 1 => any::<u64>(), 1 => Just(u64::MAX)];
+        let slack = prop_oneof![6 => Just(0i8), 1 => any::<i8>()];
+        (name, dtype, vec(dim, 0..5), slack).prop_map(|(name, dtype, shape, slack)| Entry {
+            name,
+            dtype,
+            shape,
+            slack,
+        })
+    }
+
+    /// A file from `entries`, their data offsets laid end to end, and `extra` data bytes
+    /// more or fewer than the offsets say.
+    fn entries_file(entries: &[Entry], extra: i8) -> Vec<u8> {
+        let mut fields = Vec::new();
+        let mut offset: u64 = 0;
+        for e in entries {
+            let elements = e.shape.iter().try_fold(1u64, |a, &d| a.checked_mul(d));
+            let len = elements
+                .and_then(|n| n.checked_mul(e.dtype.1 as u64))
+                .unwrap_or(64)
+                .min(1 << 12)
+                .saturating_add_signed(e.slack.into());
+            let end = offset.saturating_add(len);
+            let shape: Vec<String> = e.shape.iter().map(u64::to_string).collect();
+            fields.push(format!(
+                r#""{}":{{"dtype":"{}","shape":[{}],"data_offsets":[{offset},{end}]}}"#,
+                e.name,
+                e.dtype.0,
+                shape.join(",")
+            ));
+            offset = end;
+        }
+        let data_len = offset.min(1 << 16).saturating_add_signed(extra.into());
+        let data: Vec<u8> = (0..data_len).map(|i| i as u8).collect();
+        raw_file(&format!("{{{}}}", fields.join(",")), &data)
+    }
+
+    proptest! {
+        #![proptest_config(fuzz_config(3_000))]
+
+        #[test]
+        fn hand_built_headers_never_panic(
+            entries in vec(entry(), 0..6),
+            extra in prop_oneof![4 => Just(0i8), 1 => any::<i8>()],
+        ) {
+            check_load(&entries_file(&entries, extra))?;
+        }
+
+        #[test]
+        fn arbitrary_bytes_never_panic(bytes in vec(any::<u8>(), 0..300)) {
+            check_load(&bytes)?;
+        }
+
+        #[test]
+        fn a_length_and_arbitrary_text_never_panic(
+            length in prop_oneof![any::<u64>(), 0u64..200],
+            header in "[ -~]{0,160}",
+            data in vec(any::<u8>(), 0..80),
+        ) {
+            let mut bytes = length.to_le_bytes().to_vec();
+            bytes.extend(header.as_bytes());
+            bytes.extend(data);
+            check_load(&bytes)?;
+        }
+
+        #[test]
+        fn mutated_files_never_panic(
+            double in any::<bool>(),
+            seed in any::<u64>(),
+            edits in vec(edit(), 1..=4),
+        ) {
+            let mut bytes = valid_file(double, seed);
+            for edit in &edits {
+                edit.apply(&mut bytes);
+            }
+            check_load(&bytes)?;
+        }
+
+        #[test]
+        fn mutated_headers_never_panic(
+            double in any::<bool>(),
+            edits in vec(header_edit(), 1..=4),
+            data_edit in prop::option::of(edit()),
+        ) {
+            let bytes = valid_file(double, 1);
+            let n = usize::try_from(u64::from_le_bytes(bytes[..8].try_into().unwrap())).unwrap();
+            let mut header = String::from_utf8(bytes[8..8 + n].to_vec()).unwrap();
+            let mut data = bytes[8 + n..].to_vec();
+            for edit in &edits {
+                edit.apply(&mut header);
+            }
+            if let Some(edit) = data_edit.filter(|e| !matches!(e, Edit::HeaderLength(_))) {
+                edit.apply(&mut data);
+            }
+            check_load(&raw_file(&header, &data))?;
+        }
     }
 }
