@@ -130,6 +130,60 @@ pub fn softmax_backward<A: Tensor>(y: &A, dy: &A, dx: &mut A) {
     }
 }
 
+/// The `L` values `row[start]`, `row[start + S]`, ..., `row[start + (L - 1) S]`: a vector's
+/// worth of a row, for the generated convolutions, which work on `L` output columns at a time.
+///
+/// The generated loops compute each output column from such vectors with [`add_scaled`] and
+/// [`add_products`]: operations on whole `[T; L]` arrays, which LLVM turns into vector
+/// instructions more reliably than a loop over columns (measured: 2 to 3 times faster on
+/// LeNet-5's layers).
+///
+/// # Panics
+/// When the row is too short; the generated code only asks for windows inside the row.
+#[inline(always)]
+pub fn lanes<T: Float, const L: usize, const S: usize>(row: &[T], start: usize) -> [T; L] {
+    if S == 1 {
+        *row[start..start + L]
+            .first_chunk()
+            .expect("a window of L values")
+    } else {
+        core::array::from_fn(|l| row[start + l * S])
+    }
+}
+
+/// `acc[l] += a * b[l]` for every lane `l`.
+#[inline(always)]
+pub fn add_scaled<T: Float, const L: usize>(acc: &mut [T; L], a: T, b: [T; L]) {
+    for (acc, b) in acc.iter_mut().zip(b) {
+        *acc = a.mul_add(b, *acc);
+    }
+}
+
+/// `acc[l] += a[l] * b[l]` for every lane `l`.
+#[inline(always)]
+pub fn add_products<T: Float, const L: usize>(acc: &mut [T; L], a: [T; L], b: [T; L]) {
+    for ((acc, a), b) in acc.iter_mut().zip(a).zip(b) {
+        *acc = a.mul_add(b, *acc);
+    }
+}
+
+/// `acc[l] += b[l]` for every lane `l`.
+#[inline(always)]
+pub fn add_lanes<T: Float, const L: usize>(acc: &mut [T; L], b: [T; L]) {
+    for (acc, b) in acc.iter_mut().zip(b) {
+        *acc += b;
+    }
+}
+
+/// The first `R` lanes of `acc`, for a row's last, narrower chunk.
+///
+/// # Panics
+/// When `R > L`; the generated code never asks for that.
+#[inline(always)]
+pub fn head_mut<T: Float, const L: usize, const R: usize>(acc: &mut [T; L]) -> &mut [T; R] {
+    acc.first_chunk_mut().expect("R <= L")
+}
+
 /// Dense forward: `z[m] = b[m] + sum_n w[m][n] x[n]`, `w` in PyTorch's `[M, N]` layout.
 ///
 /// Shape-generic through const generics, so every bound is a constant after monomorphisation.
@@ -141,12 +195,42 @@ pub fn dense_forward<T: Float, const N: usize, const M: usize>(
     z: &mut [T; M],
 ) {
     for ((z_m, w_m), &b_m) in z.iter_mut().zip(w).zip(b) {
-        let mut acc = b_m;
-        for (&w_mn, &x_n) in w_m.iter().zip(x) {
-            acc += w_mn * x_n;
-        }
-        *z_m = acc;
+        *z_m = b_m + dot(w_m, x);
     }
+}
+
+/// `sum_n values[n]`, in 16 running sums added at the end, which LLVM vectorizes (one running
+/// sum is a chain of dependent adds: 400 of them take longer than a whole 3x3 convolution).
+#[inline]
+pub fn sum<T: Float>(values: &[T]) -> T {
+    const LANES: usize = 16;
+    let (chunks, rest) = values.as_chunks::<LANES>();
+    let mut acc = [T::ZERO; LANES];
+    for chunk in chunks {
+        add_lanes(&mut acc, *chunk);
+    }
+    acc.iter().chain(rest).copied().sum::<T>()
+}
+
+/// `sum_n a[n] b[n]`, in 16 running sums (one per lane of two 8-lane vectors) that are added
+/// at the end: one running sum would be a chain of dependent adds, which LLVM may not reorder
+/// into vector lanes.
+#[inline(always)]
+fn dot<T: Float>(a: &[T], b: &[T]) -> T {
+    const LANES: usize = 16;
+    let (a_chunks, a_rest) = a.as_chunks::<LANES>();
+    let (b_chunks, b_rest) = b.as_chunks::<LANES>();
+    let mut acc = [T::ZERO; LANES];
+    for (a, b) in a_chunks.iter().zip(b_chunks) {
+        for lane in 0..LANES {
+            acc[lane] = a[lane].mul_add(b[lane], acc[lane]);
+        }
+    }
+    let mut sum = acc.iter().copied().sum::<T>();
+    for (&a, &b) in a_rest.iter().zip(b_rest) {
+        sum = a.mul_add(b, sum);
+    }
+    sum
 }
 
 /// Dense backward, parameters: `dw[m][n] += dz[m] x[n]`, `db[m] += dz[m]`.
@@ -160,7 +244,7 @@ pub fn dense_backward<T: Float, const N: usize, const M: usize>(
     for ((dw_m, db_m), &dz_m) in dw.iter_mut().zip(db).zip(dz) {
         *db_m += dz_m;
         for (dw_mn, &x_n) in dw_m.iter_mut().zip(x) {
-            *dw_mn += dz_m * x_n;
+            *dw_mn = dz_m.mul_add(x_n, *dw_mn);
         }
     }
 }
@@ -175,7 +259,7 @@ pub fn dense_backward_input<T: Float, const N: usize, const M: usize>(
     *dx = [T::ZERO; N];
     for (w_m, &dz_m) in w.iter().zip(dz) {
         for (dx_n, &w_mn) in dx.iter_mut().zip(w_m) {
-            *dx_n += dz_m * w_mn;
+            *dx_n = dz_m.mul_add(w_mn, *dx_n);
         }
     }
 }

@@ -95,6 +95,71 @@ fn at(var: &Ident, stride: usize, offset: usize) -> TokenStream {
     }
 }
 
+/// Output columns per chunk: one 8-lane AVX vector of `f32`.
+const LANES: usize = 8;
+
+/// A row of `len` output columns, `LANES` at a time: `for k in 0..n { let j = k * 8; body }`
+/// with `body(8)`, then, when `len` is not a multiple of 8, the rest as one narrower chunk
+/// `{ let j = 8n; body }` with `body(len % 8)`. Every chunk is a whole number of lanes, so no
+/// column is left to a scalar remainder loop (or to masked loads and stores, which LLVM
+/// would otherwise emit, slowly on AMD cores).
+fn row_chunks(len: usize, body: impl Fn(usize) -> TokenStream) -> TokenStream {
+    let (n, rest) = (len / LANES, len % LANES);
+    let main = match n {
+        0 => TokenStream::new(),
+        1 => {
+            let body = body(LANES);
+            quote!({ let j = 0; #body })
+        }
+        _ => {
+            let (n, lanes, body) = (lit(n), lit(LANES), body(LANES));
+            quote!(for k in 0..#n { let j = k * #lanes; #body })
+        }
+    };
+    let tail = (rest > 0).then(|| {
+        let (start, body) = (lit(n * LANES), body(rest));
+        quote!({ let j = #start; #body })
+    });
+    quote!(#main #tail)
+}
+
+/// `lanes::<_, L, S>(row, start)`: `L` values of `row` from `start`, `S` apart.
+fn window(row: &Ident, lanes: usize, stride: usize, start: TokenStream) -> TokenStream {
+    let (lanes, stride) = (lit(lanes), lit(stride));
+    quote!(lanes::<_, #lanes, #stride>(#row, #start))
+}
+
+/// One partial sum per kernel row `u` over `lanes` output columns:
+/// `let mut r0 = [T::ZERO; L]; add_scaled(&mut r0, w00, lanes(x0, j)); ...`, then each added
+/// to `acc`. `tap(u, v)` names the tap applied at offset `v` of row `u`, `row(u)` the row read.
+/// Kh independent chains instead of one of Kh * Kw, which would wait on the adder's latency.
+fn partial_sums(
+    d: &Dims,
+    lanes: usize,
+    stride: usize,
+    tap: impl Fn(usize, usize) -> Ident,
+    row: impl Fn(usize) -> Ident,
+) -> TokenStream {
+    let j = format_ident!("j");
+    let n = lit(lanes);
+    let sums = (0..d.kh).map(|u| {
+        let (r, row) = (format_ident!("r{}", u), row(u));
+        let terms = (0..d.kw).map(|v| {
+            let (tap, x) = (tap(u, v), window(&row, lanes, stride, at(&j, stride, v)));
+            quote!(add_scaled(&mut #r, #tap, #x);)
+        });
+        quote! {
+            let mut #r = [T::ZERO; #n];
+            #(#terms)*
+        }
+    });
+    let adds = (0..d.kh).map(|u| {
+        let r = format_ident!("r{}", u);
+        quote!(add_lanes(&mut acc, #r);)
+    });
+    quote!(#(#sums)* #(#adds)*)
+}
+
 /// `let xp = ...` when the layer pads, so the loops read from a zero-bordered copy.
 fn padded_source(d: &Dims) -> (TokenStream, Ident) {
     if !d.padded() {
@@ -136,7 +201,7 @@ pub fn forward(layer: &Layer, conv: &Conv) -> TokenStream {
         image_ty(d.f, d.oh, d.ow),
         d.weight_ty(),
     );
-    let (f, c, oh, ow) = (lit(d.f), lit(d.c), lit(d.oh), lit(d.ow));
+    let (f, c, oh) = (lit(d.f), lit(d.c), lit(d.oh));
     let (pad, src) = padded_source(&d);
     let (i, j) = (format_ident!("i"), format_ident!("j"));
     let load = d.load_taps();
@@ -145,12 +210,26 @@ pub fn forward(layer: &Layer, conv: &Conv) -> TokenStream {
         let at_i = at(&i, d.s, u);
         quote!(let #row = &#src[c][#at_i];)
     });
-    let taps = (0..d.kh)
-        .flat_map(|u| (0..d.kw).map(move |v| (u, v)))
-        .map(|(u, v)| {
-            let (tap, row, at_j) = (d.tap(u, v), format_ident!("x{}", u), at(&j, d.s, v));
-            quote!(acc += #tap * #row[#at_j];)
-        });
+    let rows: Vec<TokenStream> = rows.collect();
+    let chunks = row_chunks(d.ow, |lanes| {
+        let n = lit(lanes);
+        let sums = partial_sums(
+            &d,
+            lanes,
+            d.s,
+            |u, v| d.tap(u, v),
+            |u| format_ident!("x{}", u),
+        );
+        quote! {
+            let mut acc = [b[f]; #n];
+            for c in 0..#c {
+                #load
+                #(#rows)*
+                #sums
+            }
+            z[f][i][j..j + #n].copy_from_slice(&acc);
+        }
+    });
     let doc = describe(layer, &d);
     let formula = format!(
         " `Z[f][i][j] = b[f] + sum_c sum_(u<{},v<{}) W[f][c][u][v] X[c][{}][{}]`: a correlation.",
@@ -165,20 +244,11 @@ pub fn forward(layer: &Layer, conv: &Conv) -> TokenStream {
         #[doc = #formula]
         #[inline]
         fn #name(w: &#w_ty, b: &[T; #f], x: &#x_ty, z: &mut #z_ty) {
+            use ::cnn::__private::{add_lanes, add_scaled, lanes};
             #pad
             for f in 0..#f {
                 for i in 0..#oh {
-                    let z_i = &mut z[f][i];
-                    *z_i = [b[f]; #ow];
-                    for c in 0..#c {
-                        #load
-                        #(#rows)*
-                        for j in 0..#ow {
-                            let mut acc = z_i[j];
-                            #(#taps)*
-                            z_i[j] = acc;
-                        }
-                    }
+                    #chunks
                 }
             }
         }
@@ -195,31 +265,61 @@ pub fn backward(layer: &Layer, conv: &Conv) -> TokenStream {
         image_ty(d.f, d.oh, d.ow),
         d.weight_ty(),
     );
-    let (f, c, oh, ow) = (lit(d.f), lit(d.c), lit(d.oh), lit(d.ow));
+    let (f, c, oh) = (lit(d.f), lit(d.c), lit(d.oh));
     let (pad, src) = padded_source(&d);
     let (i, j) = (format_ident!("i"), format_ident!("j"));
-    let taps: Vec<(usize, usize)> = (0..d.kh)
-        .flat_map(|u| (0..d.kw).map(move |v| (u, v)))
-        .collect();
-    let init = taps.iter().map(|&(u, v)| {
-        let g = format_ident!("g{}", d.tap(u, v).to_string().trim_start_matches('w'));
-        quote!(let mut #g = T::ZERO;)
-    });
-    let rows = (0..d.kh).map(|u| {
-        let row = format_ident!("x{}", u);
+    // Per kernel row `u`, one accumulator per tap: `LANES` running sums, each taking every
+    // `LANES`-th column of the rows, so that the loop adds whole vectors (a single running sum
+    // per tap would be a chain LLVM may not reorder). Each is summed once per filter and
+    // channel.
+    let width = d.ow.min(LANES);
+    let blocks = (0..d.kh).map(|u| {
+        let g: Vec<Ident> = (0..d.kw)
+            .map(|v| format_ident!("g{}", d.tap(u, v).to_string().trim_start_matches('w')))
+            .collect();
         let at_i = at(&i, d.s, u);
-        quote!(let #row = &#src[c][#at_i];)
+        let chunks = row_chunks(d.ow, |lanes| {
+            let dz = window(&format_ident!("dz_i"), lanes, 1, quote!(j));
+            let x_u = format_ident!("x_u");
+            let accumulate = g.iter().enumerate().map(|(v, g)| {
+                let x = window(&x_u, lanes, d.s, at(&j, d.s, v));
+                let acc = if lanes == width {
+                    quote!(&mut #g)
+                } else {
+                    let (width, lanes) = (lit(width), lit(lanes));
+                    quote!(head_mut::<_, #width, #lanes>(&mut #g))
+                };
+                quote!(add_products(#acc, d, #x);)
+            });
+            quote! {
+                let d = #dz;
+                #(#accumulate)*
+            }
+        });
+        let store = g.iter().enumerate().map(|(v, g)| {
+            let (u, v) = (lit(u), lit(v));
+            quote!(dw_fc[#u][#v] += #g.iter().copied().sum::<T>();)
+        });
+        let width = lit(width);
+        quote! {{
+            #(let mut #g = [T::ZERO; #width];)*
+            for i in 0..#oh {
+                let dz_i = &dz[f][i];
+                let x_u = &#src[c][#at_i];
+                #chunks
+            }
+            #(#store)*
+        }}
     });
-    let accumulate = taps.iter().map(|&(u, v)| {
-        let g = format_ident!("g{}", d.tap(u, v).to_string().trim_start_matches('w'));
-        let (row, at_j) = (format_ident!("x{}", u), at(&j, d.s, v));
-        quote!(#g += d * #row[#at_j];)
-    });
-    let store = taps.iter().map(|&(u, v)| {
-        let g = format_ident!("g{}", d.tap(u, v).to_string().trim_start_matches('w'));
-        let (u, v) = (lit(u), lit(v));
-        quote!(dw_fc[#u][#v] += #g;)
-    });
+    let imports = if !d.ow.is_multiple_of(LANES) && d.ow > LANES {
+        quote!(
+            use ::cnn::__private::{add_products, head_mut, lanes};
+        )
+    } else {
+        quote!(
+            use ::cnn::__private::{add_products, lanes};
+        )
+    };
     let doc = describe(layer, &d);
     quote_spanned! {layer.span=>
         #[doc = #doc]
@@ -228,22 +328,14 @@ pub fn backward(layer: &Layer, conv: &Conv) -> TokenStream {
         /// the correlation of the layer's input with `dL/dZ`; `db[f] += sum_(i,j) dZ[f][i][j]`.
         #[inline]
         fn #name(x: &#x_ty, dz: &#z_ty, dw: &mut #w_ty, db: &mut [T; #f]) {
+            #imports
             #pad
             for f in 0..#f {
                 for c in 0..#c {
-                    #(#init)*
-                    for i in 0..#oh {
-                        let dz_i = &dz[f][i];
-                        #(#rows)*
-                        for j in 0..#ow {
-                            let d = dz_i[j];
-                            #(#accumulate)*
-                        }
-                    }
                     let dw_fc = &mut dw[f][c];
-                    #(#store)*
+                    #(#blocks)*
                 }
-                db[f] += dz[f].as_flattened().iter().copied().sum::<T>();
+                db[f] += ::cnn::__private::sum(dz[f].as_flattened());
             }
         }
     }
@@ -311,18 +403,32 @@ pub fn backward_input(layer: &Layer, conv: &Conv) -> TokenStream {
         let at_y = at(&i, 1, u);
         quote!(let #row = &dzp[f][#at_y];)
     });
-    let taps = (0..d.kh)
-        .flat_map(|u| (0..d.kw).map(move |v| (u, v)))
-        .map(|(u, v)| {
-            // Tap (u, v) of the rotated filter is W[Kh-1-u][Kw-1-v].
-            let tap = d.tap(d.kh - 1 - u, d.kw - 1 - v);
-            let (row, at_x) = (format_ident!("d{}", u), at(&j, 1, v));
-            quote!(acc += #tap * #row[#at_x];)
-        });
-    let (uh, uw) = (lit(uh), lit(uw));
+    let rows: Vec<TokenStream> = rows.collect();
+    // As in the forward pass, one partial sum per kernel row; tap (u, v) of the rotated
+    // filter is W[Kh-1-u][Kw-1-v].
+    let chunks = row_chunks(uw, |lanes| {
+        let n = lit(lanes);
+        let sums = partial_sums(
+            &d,
+            lanes,
+            1,
+            |u, v| d.tap(d.kh - 1 - u, d.kw - 1 - v),
+            |u| format_ident!("d{}", u),
+        );
+        quote! {
+            let mut acc = [T::ZERO; #n];
+            for f in 0..#f {
+                #load
+                #(#rows)*
+                #sums
+            }
+            #target[c][i][j..j + #n].copy_from_slice(&acc);
+        }
+    });
+    let uh = lit(uh);
     let doc = describe(layer, &d);
     let rot = format!(
-        " with `rot(W)[u][v] = W[{}-u][{}-v]`, so the first statement of the loop pairs `dZp[i][j]` with `W[{}][{}]`.",
+        " with `rot(W)[u][v] = W[{}-u][{}-v]`, so the first term of `r0` pairs `dZp[i][j]` with `W[{}][{}]`.",
         d.kh - 1,
         d.kw - 1,
         d.kh - 1,
@@ -338,21 +444,13 @@ pub fn backward_input(layer: &Layer, conv: &Conv) -> TokenStream {
         #[doc = #rot]
         #[inline]
         fn #name(w: &#w_ty, dz: &#z_ty, dx: &mut #x_ty) {
+            use ::cnn::__private::{add_lanes, add_scaled, lanes};
             let mut dzp: #dzp_ty = ::cnn::__private::Tensor::zeroed();
             #spread
             #target_decl
             for c in 0..#c {
                 for i in 0..#uh {
-                    let dx_i = &mut #target[c][i];
-                    for f in 0..#f {
-                        #load
-                        #(#rows)*
-                        for j in 0..#uw {
-                            let mut acc = dx_i[j];
-                            #(#taps)*
-                            dx_i[j] = acc;
-                        }
-                    }
+                    #chunks
                 }
             }
             #finish

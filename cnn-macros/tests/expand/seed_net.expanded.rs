@@ -158,28 +158,60 @@ impl<T: ::cnn::Float> SeedNet<T> {
         x: &[[[T; 22]; 22]; 1],
         z: &mut [[[T; 20]; 20]; 1],
     ) {
+        use ::cnn::__private::{add_lanes, add_scaled, lanes};
         for f in 0..1 {
             for i in 0..20 {
-                let z_i = &mut z[f][i];
-                *z_i = [b[f]; 20];
-                for c in 0..1 {
-                    let [[w00, w01, w02], [w10, w11, w12], [w20, w21, w22]] = w[f][c];
-                    let x0 = &x[c][i];
-                    let x1 = &x[c][i + 1];
-                    let x2 = &x[c][i + 2];
-                    for j in 0..20 {
-                        let mut acc = z_i[j];
-                        acc += w00 * x0[j];
-                        acc += w01 * x0[j + 1];
-                        acc += w02 * x0[j + 2];
-                        acc += w10 * x1[j];
-                        acc += w11 * x1[j + 1];
-                        acc += w12 * x1[j + 2];
-                        acc += w20 * x2[j];
-                        acc += w21 * x2[j + 1];
-                        acc += w22 * x2[j + 2];
-                        z_i[j] = acc;
+                for k in 0..2 {
+                    let j = k * 8;
+                    let mut acc = [b[f]; 8];
+                    for c in 0..1 {
+                        let [[w00, w01, w02], [w10, w11, w12], [w20, w21, w22]] = w[f][c];
+                        let x0 = &x[c][i];
+                        let x1 = &x[c][i + 1];
+                        let x2 = &x[c][i + 2];
+                        let mut r0 = [T::ZERO; 8];
+                        add_scaled(&mut r0, w00, lanes::<_, 8, 1>(x0, j));
+                        add_scaled(&mut r0, w01, lanes::<_, 8, 1>(x0, j + 1));
+                        add_scaled(&mut r0, w02, lanes::<_, 8, 1>(x0, j + 2));
+                        let mut r1 = [T::ZERO; 8];
+                        add_scaled(&mut r1, w10, lanes::<_, 8, 1>(x1, j));
+                        add_scaled(&mut r1, w11, lanes::<_, 8, 1>(x1, j + 1));
+                        add_scaled(&mut r1, w12, lanes::<_, 8, 1>(x1, j + 2));
+                        let mut r2 = [T::ZERO; 8];
+                        add_scaled(&mut r2, w20, lanes::<_, 8, 1>(x2, j));
+                        add_scaled(&mut r2, w21, lanes::<_, 8, 1>(x2, j + 1));
+                        add_scaled(&mut r2, w22, lanes::<_, 8, 1>(x2, j + 2));
+                        add_lanes(&mut acc, r0);
+                        add_lanes(&mut acc, r1);
+                        add_lanes(&mut acc, r2);
                     }
+                    z[f][i][j..j + 8].copy_from_slice(&acc);
+                }
+                {
+                    let j = 16;
+                    let mut acc = [b[f]; 4];
+                    for c in 0..1 {
+                        let [[w00, w01, w02], [w10, w11, w12], [w20, w21, w22]] = w[f][c];
+                        let x0 = &x[c][i];
+                        let x1 = &x[c][i + 1];
+                        let x2 = &x[c][i + 2];
+                        let mut r0 = [T::ZERO; 4];
+                        add_scaled(&mut r0, w00, lanes::<_, 4, 1>(x0, j));
+                        add_scaled(&mut r0, w01, lanes::<_, 4, 1>(x0, j + 1));
+                        add_scaled(&mut r0, w02, lanes::<_, 4, 1>(x0, j + 2));
+                        let mut r1 = [T::ZERO; 4];
+                        add_scaled(&mut r1, w10, lanes::<_, 4, 1>(x1, j));
+                        add_scaled(&mut r1, w11, lanes::<_, 4, 1>(x1, j + 1));
+                        add_scaled(&mut r1, w12, lanes::<_, 4, 1>(x1, j + 2));
+                        let mut r2 = [T::ZERO; 4];
+                        add_scaled(&mut r2, w20, lanes::<_, 4, 1>(x2, j));
+                        add_scaled(&mut r2, w21, lanes::<_, 4, 1>(x2, j + 1));
+                        add_scaled(&mut r2, w22, lanes::<_, 4, 1>(x2, j + 2));
+                        add_lanes(&mut acc, r0);
+                        add_lanes(&mut acc, r1);
+                        add_lanes(&mut acc, r2);
+                    }
+                    z[f][i][j..j + 4].copy_from_slice(&acc);
                 }
             }
         }
@@ -195,47 +227,126 @@ impl<T: ::cnn::Float> SeedNet<T> {
         dw: &mut [[[[T; 3]; 3]; 1]; 1],
         db: &mut [T; 1],
     ) {
+        use ::cnn::__private::{add_products, head_mut, lanes};
         for f in 0..1 {
             for c in 0..1 {
-                let mut g00 = T::ZERO;
-                let mut g01 = T::ZERO;
-                let mut g02 = T::ZERO;
-                let mut g10 = T::ZERO;
-                let mut g11 = T::ZERO;
-                let mut g12 = T::ZERO;
-                let mut g20 = T::ZERO;
-                let mut g21 = T::ZERO;
-                let mut g22 = T::ZERO;
-                for i in 0..20 {
-                    let dz_i = &dz[f][i];
-                    let x0 = &x[c][i];
-                    let x1 = &x[c][i + 1];
-                    let x2 = &x[c][i + 2];
-                    for j in 0..20 {
-                        let d = dz_i[j];
-                        g00 += d * x0[j];
-                        g01 += d * x0[j + 1];
-                        g02 += d * x0[j + 2];
-                        g10 += d * x1[j];
-                        g11 += d * x1[j + 1];
-                        g12 += d * x1[j + 2];
-                        g20 += d * x2[j];
-                        g21 += d * x2[j + 1];
-                        g22 += d * x2[j + 2];
-                    }
-                }
                 let dw_fc = &mut dw[f][c];
-                dw_fc[0][0] += g00;
-                dw_fc[0][1] += g01;
-                dw_fc[0][2] += g02;
-                dw_fc[1][0] += g10;
-                dw_fc[1][1] += g11;
-                dw_fc[1][2] += g12;
-                dw_fc[2][0] += g20;
-                dw_fc[2][1] += g21;
-                dw_fc[2][2] += g22;
+                {
+                    let mut g00 = [T::ZERO; 8];
+                    let mut g01 = [T::ZERO; 8];
+                    let mut g02 = [T::ZERO; 8];
+                    for i in 0..20 {
+                        let dz_i = &dz[f][i];
+                        let x_u = &x[c][i];
+                        for k in 0..2 {
+                            let j = k * 8;
+                            let d = lanes::<_, 8, 1>(dz_i, j);
+                            add_products(&mut g00, d, lanes::<_, 8, 1>(x_u, j));
+                            add_products(&mut g01, d, lanes::<_, 8, 1>(x_u, j + 1));
+                            add_products(&mut g02, d, lanes::<_, 8, 1>(x_u, j + 2));
+                        }
+                        {
+                            let j = 16;
+                            let d = lanes::<_, 4, 1>(dz_i, j);
+                            add_products(
+                                head_mut::<_, 8, 4>(&mut g00),
+                                d,
+                                lanes::<_, 4, 1>(x_u, j),
+                            );
+                            add_products(
+                                head_mut::<_, 8, 4>(&mut g01),
+                                d,
+                                lanes::<_, 4, 1>(x_u, j + 1),
+                            );
+                            add_products(
+                                head_mut::<_, 8, 4>(&mut g02),
+                                d,
+                                lanes::<_, 4, 1>(x_u, j + 2),
+                            );
+                        }
+                    }
+                    dw_fc[0][0] += g00.iter().copied().sum::<T>();
+                    dw_fc[0][1] += g01.iter().copied().sum::<T>();
+                    dw_fc[0][2] += g02.iter().copied().sum::<T>();
+                }
+                {
+                    let mut g10 = [T::ZERO; 8];
+                    let mut g11 = [T::ZERO; 8];
+                    let mut g12 = [T::ZERO; 8];
+                    for i in 0..20 {
+                        let dz_i = &dz[f][i];
+                        let x_u = &x[c][i + 1];
+                        for k in 0..2 {
+                            let j = k * 8;
+                            let d = lanes::<_, 8, 1>(dz_i, j);
+                            add_products(&mut g10, d, lanes::<_, 8, 1>(x_u, j));
+                            add_products(&mut g11, d, lanes::<_, 8, 1>(x_u, j + 1));
+                            add_products(&mut g12, d, lanes::<_, 8, 1>(x_u, j + 2));
+                        }
+                        {
+                            let j = 16;
+                            let d = lanes::<_, 4, 1>(dz_i, j);
+                            add_products(
+                                head_mut::<_, 8, 4>(&mut g10),
+                                d,
+                                lanes::<_, 4, 1>(x_u, j),
+                            );
+                            add_products(
+                                head_mut::<_, 8, 4>(&mut g11),
+                                d,
+                                lanes::<_, 4, 1>(x_u, j + 1),
+                            );
+                            add_products(
+                                head_mut::<_, 8, 4>(&mut g12),
+                                d,
+                                lanes::<_, 4, 1>(x_u, j + 2),
+                            );
+                        }
+                    }
+                    dw_fc[1][0] += g10.iter().copied().sum::<T>();
+                    dw_fc[1][1] += g11.iter().copied().sum::<T>();
+                    dw_fc[1][2] += g12.iter().copied().sum::<T>();
+                }
+                {
+                    let mut g20 = [T::ZERO; 8];
+                    let mut g21 = [T::ZERO; 8];
+                    let mut g22 = [T::ZERO; 8];
+                    for i in 0..20 {
+                        let dz_i = &dz[f][i];
+                        let x_u = &x[c][i + 2];
+                        for k in 0..2 {
+                            let j = k * 8;
+                            let d = lanes::<_, 8, 1>(dz_i, j);
+                            add_products(&mut g20, d, lanes::<_, 8, 1>(x_u, j));
+                            add_products(&mut g21, d, lanes::<_, 8, 1>(x_u, j + 1));
+                            add_products(&mut g22, d, lanes::<_, 8, 1>(x_u, j + 2));
+                        }
+                        {
+                            let j = 16;
+                            let d = lanes::<_, 4, 1>(dz_i, j);
+                            add_products(
+                                head_mut::<_, 8, 4>(&mut g20),
+                                d,
+                                lanes::<_, 4, 1>(x_u, j),
+                            );
+                            add_products(
+                                head_mut::<_, 8, 4>(&mut g21),
+                                d,
+                                lanes::<_, 4, 1>(x_u, j + 1),
+                            );
+                            add_products(
+                                head_mut::<_, 8, 4>(&mut g22),
+                                d,
+                                lanes::<_, 4, 1>(x_u, j + 2),
+                            );
+                        }
+                    }
+                    dw_fc[2][0] += g20.iter().copied().sum::<T>();
+                    dw_fc[2][1] += g21.iter().copied().sum::<T>();
+                    dw_fc[2][2] += g22.iter().copied().sum::<T>();
+                }
             }
-            db[f] += dz[f].as_flattened().iter().copied().sum::<T>();
+            db[f] += ::cnn::__private::sum(dz[f].as_flattened());
         }
     }
     /// `conv1`: 1x22x22 -> 1x20x20, 1 filter of 1x3x3, stride 1.
@@ -244,13 +355,14 @@ impl<T: ::cnn::Float> SeedNet<T> {
     /// degrees. `dL/dZ` is laid into `dZp` (stride - 1 zeros between entries, a border of
     /// K - 1 zeros), which turns it into a valid correlation:
     /// `dX[c][i][j] = sum_f sum_(u,v) rot(W)[f][c][u][v] dZp[f][i + u][j + v]`,
-    /// with `rot(W)[u][v] = W[2-u][2-v]`, so the first statement of the loop pairs `dZp[i][j]` with `W[2][2]`.
+    /// with `rot(W)[u][v] = W[2-u][2-v]`, so the first term of `r0` pairs `dZp[i][j]` with `W[2][2]`.
     #[inline]
     fn conv1_backward_input(
         w: &[[[[T; 3]; 3]; 1]; 1],
         dz: &[[[T; 20]; 20]; 1],
         dx: &mut [[[T; 22]; 22]; 1],
     ) {
+        use ::cnn::__private::{add_lanes, add_scaled, lanes};
         let mut dzp: [[[T; 24]; 24]; 1] = ::cnn::__private::Tensor::zeroed();
         for f in 0..1 {
             for i in 0..20 {
@@ -260,25 +372,57 @@ impl<T: ::cnn::Float> SeedNet<T> {
         *dx = ::cnn::__private::Tensor::zeroed();
         for c in 0..1 {
             for i in 0..22 {
-                let dx_i = &mut dx[c][i];
-                for f in 0..1 {
-                    let [[w00, w01, w02], [w10, w11, w12], [w20, w21, w22]] = w[f][c];
-                    let d0 = &dzp[f][i];
-                    let d1 = &dzp[f][i + 1];
-                    let d2 = &dzp[f][i + 2];
-                    for j in 0..22 {
-                        let mut acc = dx_i[j];
-                        acc += w22 * d0[j];
-                        acc += w21 * d0[j + 1];
-                        acc += w20 * d0[j + 2];
-                        acc += w12 * d1[j];
-                        acc += w11 * d1[j + 1];
-                        acc += w10 * d1[j + 2];
-                        acc += w02 * d2[j];
-                        acc += w01 * d2[j + 1];
-                        acc += w00 * d2[j + 2];
-                        dx_i[j] = acc;
+                for k in 0..2 {
+                    let j = k * 8;
+                    let mut acc = [T::ZERO; 8];
+                    for f in 0..1 {
+                        let [[w00, w01, w02], [w10, w11, w12], [w20, w21, w22]] = w[f][c];
+                        let d0 = &dzp[f][i];
+                        let d1 = &dzp[f][i + 1];
+                        let d2 = &dzp[f][i + 2];
+                        let mut r0 = [T::ZERO; 8];
+                        add_scaled(&mut r0, w22, lanes::<_, 8, 1>(d0, j));
+                        add_scaled(&mut r0, w21, lanes::<_, 8, 1>(d0, j + 1));
+                        add_scaled(&mut r0, w20, lanes::<_, 8, 1>(d0, j + 2));
+                        let mut r1 = [T::ZERO; 8];
+                        add_scaled(&mut r1, w12, lanes::<_, 8, 1>(d1, j));
+                        add_scaled(&mut r1, w11, lanes::<_, 8, 1>(d1, j + 1));
+                        add_scaled(&mut r1, w10, lanes::<_, 8, 1>(d1, j + 2));
+                        let mut r2 = [T::ZERO; 8];
+                        add_scaled(&mut r2, w02, lanes::<_, 8, 1>(d2, j));
+                        add_scaled(&mut r2, w01, lanes::<_, 8, 1>(d2, j + 1));
+                        add_scaled(&mut r2, w00, lanes::<_, 8, 1>(d2, j + 2));
+                        add_lanes(&mut acc, r0);
+                        add_lanes(&mut acc, r1);
+                        add_lanes(&mut acc, r2);
                     }
+                    dx[c][i][j..j + 8].copy_from_slice(&acc);
+                }
+                {
+                    let j = 16;
+                    let mut acc = [T::ZERO; 6];
+                    for f in 0..1 {
+                        let [[w00, w01, w02], [w10, w11, w12], [w20, w21, w22]] = w[f][c];
+                        let d0 = &dzp[f][i];
+                        let d1 = &dzp[f][i + 1];
+                        let d2 = &dzp[f][i + 2];
+                        let mut r0 = [T::ZERO; 6];
+                        add_scaled(&mut r0, w22, lanes::<_, 6, 1>(d0, j));
+                        add_scaled(&mut r0, w21, lanes::<_, 6, 1>(d0, j + 1));
+                        add_scaled(&mut r0, w20, lanes::<_, 6, 1>(d0, j + 2));
+                        let mut r1 = [T::ZERO; 6];
+                        add_scaled(&mut r1, w12, lanes::<_, 6, 1>(d1, j));
+                        add_scaled(&mut r1, w11, lanes::<_, 6, 1>(d1, j + 1));
+                        add_scaled(&mut r1, w10, lanes::<_, 6, 1>(d1, j + 2));
+                        let mut r2 = [T::ZERO; 6];
+                        add_scaled(&mut r2, w02, lanes::<_, 6, 1>(d2, j));
+                        add_scaled(&mut r2, w01, lanes::<_, 6, 1>(d2, j + 1));
+                        add_scaled(&mut r2, w00, lanes::<_, 6, 1>(d2, j + 2));
+                        add_lanes(&mut acc, r0);
+                        add_lanes(&mut acc, r1);
+                        add_lanes(&mut acc, r2);
+                    }
+                    dx[c][i][j..j + 6].copy_from_slice(&acc);
                 }
             }
         }
