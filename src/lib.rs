@@ -27,26 +27,66 @@
 //! ```
 //!
 //! See the README for the DSL and the generated API.
+//!
+//! # Without `std`
+//! With `default-features = false` the crate is `#![no_std]` and needs no allocator. A network
+//! then keeps what one example needs: `zeroed`, `params(_mut)`, `forward`, `input_gradient`,
+//! and through [`Network`] `evaluate` and `backprop`, so the same definition runs on a
+//! microcontroller. Batches, training, `new(seed)`, `save`/`load` and `Error` come with the
+//! default feature `std`.
+
+#![cfg_attr(not(feature = "std"), no_std)]
 
 // The generated code names `::cnn::...`; this lets the crate's own doc tests use the macro.
 extern crate self as cnn;
 
 pub use cnn_macros::network;
+#[cfg(feature = "std")]
 pub use cnn_runtime::{
-    Dims, EpochStats, Error, Float, History, Init, Network, Targets, Tensor, TensorInfo, Trainer,
-    data, gradcheck, init, kernels, loss, optim, reference, train, weights,
+    Dims, EpochStats, Error, History, Targets, Trainer, data, gradcheck, optim, reference, train,
+    weights,
 };
+pub use cnn_runtime::{Float, Init, Network, Tensor, TensorInfo, init, kernels, loss};
 /// The `ndarray` this crate is built with; use it for the arrays you pass in.
+#[cfg(feature = "std")]
 pub use ndarray;
 
 /// The names a user of `network!` needs: `use cnn::prelude::*;`.
 pub mod prelude {
     pub use crate::loss::*;
+    #[cfg(feature = "std")]
     pub use crate::optim::*;
-    pub use crate::{Error, Network, Targets, Trainer, network};
+    #[cfg(feature = "std")]
+    pub use crate::{Error, Targets, Trainer};
+    pub use crate::{Network, network};
 }
 
 #[doc(hidden)]
 pub mod __private {
     pub use cnn_runtime::__private::*;
+    // For the generated `std`-only items: through `::cnn`, so that they resolve in a
+    // `#![no_std]` crate too (one that shares a network definition with firmware, say).
+    #[cfg(feature = "std")]
+    pub use std::{path::Path, print, vec::Vec};
+
+    pub use crate::__with_std as with_std;
+}
+
+/// `with_std! { items }` expands to the items when `cnn` is built with `std`, and to nothing
+/// without it. The generated code wraps its `std`-only items in it: a `#[cfg(feature = "std")]`
+/// there would test the feature of the user's crate, not this one's. Keyed to this crate's
+/// feature (which enables the runtime's) because it also decides what `::cnn::...` names.
+#[cfg(feature = "std")]
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __with_std {
+    ($($item:tt)*) => { $($item)* };
+}
+
+/// Without `std`: drops the items.
+#[cfg(not(feature = "std"))]
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __with_std {
+    ($($item:tt)*) => {};
 }

@@ -1,14 +1,51 @@
 //! Unit tests of the whole pipeline on `proc_macro2` token streams.
 
-use quote::quote;
+use quote::{format_ident, quote};
 
 use crate::expand;
 
 /// The expansion of `input`, formatted as a reviewer reads it.
 fn pretty(input: proc_macro2::TokenStream) -> String {
-    let file: syn::File =
+    let mut file: syn::File =
         syn::parse2(expand::network(input)).expect("the expansion parses as a file");
-    prettyplease::unparse(&file)
+    // prettyplease prints a macro's body as a flow of tokens. The bodies of `with_std! { ... }`
+    // are methods, so they are set aside here, formatted as methods and put back.
+    let mut bodies = Vec::new();
+    for item in &mut file.items {
+        let syn::Item::Impl(block) = item else {
+            continue;
+        };
+        for item in &mut block.items {
+            if let syn::ImplItem::Macro(m) = item
+                && m.mac
+                    .path
+                    .segments
+                    .last()
+                    .is_some_and(|s| s.ident == "with_std")
+            {
+                let placeholder = format_ident!("__with_std_body_{}", bodies.len());
+                bodies.push(std::mem::replace(&mut m.mac.tokens, quote!(#placeholder)));
+            }
+        }
+    }
+    let mut out = prettyplease::unparse(&file);
+    for (i, body) in bodies.into_iter().enumerate() {
+        let methods = prettyplease::unparse(&syn::parse_quote!(impl __ { #body }));
+        // The lines between `impl __ {` and `}`, one level deeper: in a macro in an impl.
+        let lines: Vec<_> = methods.lines().collect();
+        let indented: String = lines[1..lines.len() - 1]
+            .iter()
+            .map(|l| {
+                if l.is_empty() {
+                    "\n".to_owned()
+                } else {
+                    format!("    {l}\n")
+                }
+            })
+            .collect();
+        out = out.replace(&format!("        __with_std_body_{i}\n"), &indented);
+    }
+    out
 }
 
 /// The checked-in expansion of the seed network is what the macro generates now. To accept a

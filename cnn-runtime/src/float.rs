@@ -119,12 +119,12 @@ macro_rules! impl_float {
             fn abs(self) -> Self {
                 <$t>::abs(self)
             }
-            #[cfg(target_feature = "fma")]
+            #[cfg(all(feature = "std", target_feature = "fma"))]
             #[inline(always)]
             fn mul_add(self, a: Self, b: Self) -> Self {
                 <$t>::mul_add(self, a, b)
             }
-            #[cfg(not(target_feature = "fma"))]
+            #[cfg(not(all(feature = "std", target_feature = "fma")))]
             #[inline(always)]
             fn mul_add(self, a: Self, b: Self) -> Self {
                 self * a + b

@@ -1,9 +1,13 @@
 //! Seeded initialisation of a network's parameters.
 
+#[cfg(feature = "std")]
 use rand::SeedableRng;
+#[cfg(feature = "std")]
 use rand_chacha::ChaCha8Rng;
+#[cfg(feature = "std")]
 use rand_distr::{Distribution, Normal, Uniform};
 
+#[cfg(feature = "std")]
 use crate::{Float, TensorInfo};
 
 /// How a parameter tensor is initialised. The macro picks it by the activation that follows
@@ -30,6 +34,7 @@ pub enum Init {
 /// # Panics
 /// If a tensor does not lie within `params` (`offset + len` beyond its length), or a
 /// [`Init::HeNormal`] slope is NaN. Neither happens for the tensors `network!` generates.
+#[cfg(feature = "std")]
 pub fn init_params<T: Float>(tensors: &[TensorInfo], params: &mut [T], seed: u64) {
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
     for t in tensors {

@@ -1,11 +1,16 @@
 //! The `Network` trait: what the `network!` macro generates, and what the runtime builds on it.
 
+#[cfg(feature = "std")]
 use ndarray::{Array2, ArrayView2, ArrayView4, Axis};
+#[cfg(feature = "std")]
 use rayon::prelude::*;
 
+#[cfg(feature = "std")]
+use crate::Error;
 use crate::loss::Loss;
+#[cfg(feature = "std")]
 use crate::optim::Optimizer;
-use crate::{Error, Float, Init, Tensor};
+use crate::{Float, Init, Tensor};
 
 /// One parameter tensor of a network: where it lies in the flat parameters, its PyTorch name and
 /// shape, and how it is initialised.
@@ -32,6 +37,7 @@ pub struct TensorInfo {
 /// The macro implements the required items with code specialised to the network's shapes; the
 /// provided methods (batching, losses, training steps) are the same for every network. The
 /// generated struct also has inherent methods of the same names, so most code needs no import.
+/// Without the `std` feature, the provided methods are `params` and `params_mut` only.
 pub trait Network: Sized + Clone + Send + Sync {
     /// `f32` or `f64`.
     type Scalar: Float;
@@ -108,6 +114,7 @@ pub trait Network: Sized + Clone + Send + Sync {
     ///
     /// # Panics
     /// As [`crate::init::init_params`]: never for a network from `network!`.
+    #[cfg(feature = "std")]
     fn new(seed: u64) -> Self {
         let mut net = Self::zeroed();
         crate::init::init_params(Self::TENSORS, net.params_mut(), seed);
@@ -122,6 +129,7 @@ pub trait Network: Sized + Clone + Send + Sync {
     ///
     /// # Panics
     /// As [`crate::weights::save`]: never for a network from `network!`.
+    #[cfg(feature = "std")]
     fn save(&self, path: impl AsRef<std::path::Path>) -> Result<(), Error> {
         crate::weights::save(self, path)
     }
@@ -134,6 +142,7 @@ pub trait Network: Sized + Clone + Send + Sync {
     ///
     /// # Panics
     /// As [`crate::weights::load`]: never for a network from `network!`.
+    #[cfg(feature = "std")]
     fn load(path: impl AsRef<std::path::Path>) -> Result<Self, Error> {
         crate::weights::load(path)
     }
@@ -152,6 +161,7 @@ pub trait Network: Sized + Clone + Send + Sync {
     ///
     /// # Errors
     /// [`Error::Shape`] when `x` is not `[N, C, H, W]` with this network's `C, H, W`.
+    #[cfg(feature = "std")]
     fn forward_batch(&self, x: ArrayView4<Self::Scalar>) -> Result<Array2<Self::Scalar>, Error> {
         check_input::<Self>(&x)?;
         let n = x.len_of(Axis(0));
@@ -179,6 +189,7 @@ pub trait Network: Sized + Clone + Send + Sync {
     /// [`Error::Shape`] when `x` is not `[N, C, H, W]` or `targets` not `[N, OUTPUT_LEN]`,
     /// [`Error::EmptyBatch`] when `N = 0`, [`Error::NonFinite`] for a NaN or infinite input or
     /// target.
+    #[cfg(feature = "std")]
     fn loss_and_grad<L: Loss>(
         &self,
         x: ArrayView4<Self::Scalar>,
@@ -205,6 +216,7 @@ pub trait Network: Sized + Clone + Send + Sync {
 
     /// The summed loss of a part of a checked batch, and its gradient scaled by `scale`.
     #[doc(hidden)]
+    #[cfg(feature = "std")]
     fn accumulate<L: Loss>(
         &self,
         x: ArrayView4<Self::Scalar>,
@@ -231,6 +243,7 @@ pub trait Network: Sized + Clone + Send + Sync {
     ///
     /// # Errors
     /// As [`Network::loss_and_grad`].
+    #[cfg(feature = "std")]
     fn evaluate_batch<L: Loss>(
         &self,
         x: ArrayView4<Self::Scalar>,
@@ -272,6 +285,7 @@ pub trait Network: Sized + Clone + Send + Sync {
     /// # Errors
     /// As [`Network::loss_and_grad`], and [`Error::NonFiniteLoss`] when the loss is NaN or
     /// infinite; the parameters are unchanged after any error.
+    #[cfg(feature = "std")]
     fn train_step<L: Loss, O: Optimizer>(
         &mut self,
         x: ArrayView4<Self::Scalar>,
@@ -291,6 +305,7 @@ pub trait Network: Sized + Clone + Send + Sync {
 /// Runs `f` on one contiguous part of `0..n` per thread and returns the results in order, so
 /// that what is summed from them is the same for a given `n` and thread count. One thread runs
 /// it directly, without rayon.
+#[cfg(feature = "std")]
 fn in_parts<R: Send>(n: usize, f: impl Fn(std::ops::Range<usize>) -> R + Sync) -> Vec<R> {
     let threads = rayon::current_num_threads().clamp(1, n.max(1));
     let part = n.div_ceil(threads).max(1);
@@ -302,6 +317,7 @@ fn in_parts<R: Send>(n: usize, f: impl Fn(std::ops::Range<usize>) -> R + Sync) -
 }
 
 /// Copies an array (any strides) in logical order into a contiguous buffer of its length.
+#[cfg(feature = "std")]
 fn copy_into<T: Float, D: ndarray::Dimension>(src: ndarray::ArrayView<T, D>, dst: &mut [T]) {
     match src.as_slice() {
         Some(src) => dst.copy_from_slice(src),
@@ -309,6 +325,7 @@ fn copy_into<T: Float, D: ndarray::Dimension>(src: ndarray::ArrayView<T, D>, dst
     }
 }
 
+#[cfg(feature = "std")]
 fn check_input<N: Network>(x: &ArrayView4<N::Scalar>) -> Result<(), Error> {
     let [c, h, w] = N::INPUT_SHAPE;
     let n = x.len_of(Axis(0));
@@ -323,6 +340,7 @@ fn check_input<N: Network>(x: &ArrayView4<N::Scalar>) -> Result<(), Error> {
 }
 
 /// Checks a training batch and returns its size.
+#[cfg(feature = "std")]
 pub(crate) fn check_batch<N: Network>(
     x: &ArrayView4<N::Scalar>,
     targets: &ArrayView2<N::Scalar>,
@@ -367,6 +385,7 @@ pub(crate) fn check_batch<N: Network>(
 /// `true` when `values` is given and holds no NaN or infinity. `v * 0` is 0 for a finite `v` and
 /// NaN otherwise, so the sums stay 0 exactly when all are finite; they run in 16 lanes, which
 /// LLVM vectorizes, where a search stopping at the first bad value would not be.
+#[cfg(feature = "std")]
 fn all_finite<T: Float>(values: Option<&[T]>) -> bool {
     const LANES: usize = 16;
     let Some(values) = values else {

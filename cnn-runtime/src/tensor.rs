@@ -59,6 +59,7 @@ pub trait Tensor: sealed::Sealed + Copy + Send + Sync + 'static {
 
     /// A heap-allocated tensor of zeros, built without passing through the stack (a large
     /// network's parameters would not fit on a test thread's stack).
+    #[cfg(feature = "std")]
     fn zeroed_box() -> Box<Self> {
         let v: Box<[Self::Scalar]> = vec![Self::Scalar::ZERO; Self::LEN].into_boxed_slice();
         // SAFETY: `LEN` scalars have the size of `Self` and its alignment; the allocation was

@@ -2,6 +2,12 @@
 //! that chain them. Only what depends on the shapes is generated; the rest is called from
 //! `::cnn::__private` (activations, dense layers, padding) and `::cnn::Network` (batching,
 //! training steps).
+//!
+//! Items that need `std` (batches, training steps, files, `new(seed)`, printing) are wrapped in
+//! `::cnn::__private::with_std! { ... }`, which drops them when `cnn` is built without its `std`
+//! feature. A `#[cfg(feature = "std")]` here would test the user's crate's feature instead.
+//! Those items name `std` through `::cnn::__private`, never `::std`, so that a `#![no_std]`
+//! crate can define a network whether or not `cnn` has `std`.
 
 mod conv;
 mod summary;
@@ -114,9 +120,11 @@ pub fn network(net: &Network) -> TokenStream {
             /// compile time.
             pub const SUMMARY: &'static str = #table;
 
-            /// A network initialised from a seeded generator: the same seed gives the same weights.
-            pub fn new(seed: u64) -> Self {
-                <Self as ::cnn::Network>::new(seed)
+            ::cnn::__private::with_std! {
+                /// A network initialised from a seeded generator: the same seed gives the same weights.
+                pub fn new(seed: u64) -> Self {
+                    <Self as ::cnn::Network>::new(seed)
+                }
             }
 
             /// A network whose parameters are all zero.
@@ -124,13 +132,15 @@ pub fn network(net: &Network) -> TokenStream {
                 <Self as ::cnn::Network>::zeroed()
             }
 
-            /// Reads a network written by `save` (or by PyTorch, with the same tensor names).
-            ///
-            /// # Errors
-            /// `cnn::Error` naming what is wrong with the file: I/O, format, a missing, extra,
-            /// mis-shaped or mis-typed tensor.
-            pub fn load(path: impl ::core::convert::AsRef<::std::path::Path>) -> ::core::result::Result<Self, ::cnn::Error> {
-                <Self as ::cnn::Network>::load(path)
+            ::cnn::__private::with_std! {
+                /// Reads a network written by `save` (or by PyTorch, with the same tensor names).
+                ///
+                /// # Errors
+                /// `cnn::Error` naming what is wrong with the file: I/O, format, a missing, extra,
+                /// mis-shaped or mis-typed tensor.
+                pub fn load(path: impl ::core::convert::AsRef<::cnn::__private::Path>) -> ::core::result::Result<Self, ::cnn::Error> {
+                    <Self as ::cnn::Network>::load(path)
+                }
             }
         }
 
@@ -140,19 +150,21 @@ pub fn network(net: &Network) -> TokenStream {
                 <Self as ::cnn::Network>::forward(self, x)
             }
 
-            /// Prints [`Self::SUMMARY`](#associatedconstant.SUMMARY).
-            pub fn summary(&self) {
-                ::std::print!("{}", <Self as ::cnn::Network>::SUMMARY);
-            }
+            ::cnn::__private::with_std! {
+                /// Prints [`Self::SUMMARY`](#associatedconstant.SUMMARY).
+                pub fn summary(&self) {
+                    ::cnn::__private::print!("{}", <Self as ::cnn::Network>::SUMMARY);
+                }
 
-            /// Writes the parameters as safetensors, atomically: tensors `<label>.weight` and
-            /// `<label>.bias` in PyTorch's shapes, so a `torch.nn` module with the same names
-            /// loads them.
-            ///
-            /// # Errors
-            /// `cnn::Error::Io` when the file cannot be written; a previous file is left intact.
-            pub fn save(&self, path: impl ::core::convert::AsRef<::std::path::Path>) -> ::core::result::Result<(), ::cnn::Error> {
-                <Self as ::cnn::Network>::save(self, path)
+                /// Writes the parameters as safetensors, atomically: tensors `<label>.weight` and
+                /// `<label>.bias` in PyTorch's shapes, so a `torch.nn` module with the same names
+                /// loads them.
+                ///
+                /// # Errors
+                /// `cnn::Error::Io` when the file cannot be written; a previous file is left intact.
+                pub fn save(&self, path: impl ::core::convert::AsRef<::cnn::__private::Path>) -> ::core::result::Result<(), ::cnn::Error> {
+                    <Self as ::cnn::Network>::save(self, path)
+                }
             }
 
             /// All parameters, flat, in layer order, weight then bias, in PyTorch's layouts.
@@ -165,43 +177,45 @@ pub fn network(net: &Network) -> TokenStream {
                 &mut self.params
             }
 
-            /// The outputs for a batch `[N, C, H, W]` (any strides), as `[N, OUTPUT_LEN]`.
-            ///
-            /// # Errors
-            /// `cnn::Error::Shape` when `x` is not `[N, C, H, W]` with this network's `C, H, W`.
-            pub fn forward_batch(
-                &self,
-                x: ::cnn::ndarray::ArrayView4<'_, T>,
-            ) -> ::core::result::Result<::cnn::ndarray::Array2<T>, ::cnn::Error> {
-                <Self as ::cnn::Network>::forward_batch(self, x)
-            }
+            ::cnn::__private::with_std! {
+                /// The outputs for a batch `[N, C, H, W]` (any strides), as `[N, OUTPUT_LEN]`.
+                ///
+                /// # Errors
+                /// `cnn::Error::Shape` when `x` is not `[N, C, H, W]` with this network's `C, H, W`.
+                pub fn forward_batch(
+                    &self,
+                    x: ::cnn::ndarray::ArrayView4<'_, T>,
+                ) -> ::core::result::Result<::cnn::ndarray::Array2<T>, ::cnn::Error> {
+                    <Self as ::cnn::Network>::forward_batch(self, x)
+                }
 
-            /// The mean loss over the batch and its gradient for every parameter, in the order and
-            /// layout of `params()`.
-            ///
-            /// # Errors
-            /// See `cnn::Network::loss_and_grad`: wrong shapes, an empty batch, non-finite data.
-            pub fn loss_and_grad<L: ::cnn::loss::Loss>(
-                &self,
-                x: ::cnn::ndarray::ArrayView4<'_, T>,
-                targets: ::cnn::ndarray::ArrayView2<'_, T>,
-                loss: &L,
-            ) -> ::core::result::Result<(T, ::std::vec::Vec<T>), ::cnn::Error> {
-                <Self as ::cnn::Network>::loss_and_grad(self, x, targets, loss)
-            }
+                /// The mean loss over the batch and its gradient for every parameter, in the order and
+                /// layout of `params()`.
+                ///
+                /// # Errors
+                /// See `cnn::Network::loss_and_grad`: wrong shapes, an empty batch, non-finite data.
+                pub fn loss_and_grad<L: ::cnn::loss::Loss>(
+                    &self,
+                    x: ::cnn::ndarray::ArrayView4<'_, T>,
+                    targets: ::cnn::ndarray::ArrayView2<'_, T>,
+                    loss: &L,
+                ) -> ::core::result::Result<(T, ::cnn::__private::Vec<T>), ::cnn::Error> {
+                    <Self as ::cnn::Network>::loss_and_grad(self, x, targets, loss)
+                }
 
-            /// One optimizer step on a batch; returns the mean loss before the step.
-            ///
-            /// # Errors
-            /// See `cnn::Network::train_step`; the parameters are unchanged after an error.
-            pub fn train_step<L: ::cnn::loss::Loss, O: ::cnn::optim::Optimizer>(
-                &mut self,
-                x: ::cnn::ndarray::ArrayView4<'_, T>,
-                targets: ::cnn::ndarray::ArrayView2<'_, T>,
-                loss: &L,
-                optimizer: &mut O,
-            ) -> ::core::result::Result<T, ::cnn::Error> {
-                <Self as ::cnn::Network>::train_step(self, x, targets, loss, optimizer)
+                /// One optimizer step on a batch; returns the mean loss before the step.
+                ///
+                /// # Errors
+                /// See `cnn::Network::train_step`; the parameters are unchanged after an error.
+                pub fn train_step<L: ::cnn::loss::Loss, O: ::cnn::optim::Optimizer>(
+                    &mut self,
+                    x: ::cnn::ndarray::ArrayView4<'_, T>,
+                    targets: ::cnn::ndarray::ArrayView2<'_, T>,
+                    loss: &L,
+                    optimizer: &mut O,
+                ) -> ::core::result::Result<T, ::cnn::Error> {
+                    <Self as ::cnn::Network>::train_step(self, x, targets, loss, optimizer)
+                }
             }
 
             /// The gradient of one example's loss with respect to its input (a saliency map), and

@@ -32,23 +32,27 @@ impl SeedNet<f32> {
     /// A table of the layers, their output shapes, parameters and FLOPs, built at
     /// compile time.
     pub const SUMMARY: &'static str = "SeedNet\nlayer               output   params  FLOPs\n------------------------------------------\ninput               1x22x22       0      0\nconv1 (conv 3x3)    1x20x20      10  7,200\nsigmoid1 (sigmoid)  1x20x20       0      0\ndense1 (dense)      1           401    800\nsigmoid2 (sigmoid)  1             0      0\n------------------------------------------\nparameters: 411\nFLOPs per example: 8,000 forward, 16,800 training step\n";
-    /// A network initialised from a seeded generator: the same seed gives the same weights.
-    pub fn new(seed: u64) -> Self {
-        <Self as ::cnn::Network>::new(seed)
+    ::cnn::__private::with_std! {
+        /// A network initialised from a seeded generator: the same seed gives the same weights.
+        pub fn new(seed: u64) -> Self {
+            <Self as ::cnn::Network>::new(seed)
+        }
     }
     /// A network whose parameters are all zero.
     pub fn zeroed() -> Self {
         <Self as ::cnn::Network>::zeroed()
     }
-    /// Reads a network written by `save` (or by PyTorch, with the same tensor names).
-    ///
-    /// # Errors
-    /// `cnn::Error` naming what is wrong with the file: I/O, format, a missing, extra,
-    /// mis-shaped or mis-typed tensor.
-    pub fn load(
-        path: impl ::core::convert::AsRef<::std::path::Path>,
-    ) -> ::core::result::Result<Self, ::cnn::Error> {
-        <Self as ::cnn::Network>::load(path)
+    ::cnn::__private::with_std! {
+        /// Reads a network written by `save` (or by PyTorch, with the same tensor names).
+        ///
+        /// # Errors
+        /// `cnn::Error` naming what is wrong with the file: I/O, format, a missing, extra,
+        /// mis-shaped or mis-typed tensor.
+        pub fn load(
+            path: impl ::core::convert::AsRef<::cnn::__private::Path>,
+        ) -> ::core::result::Result<Self, ::cnn::Error> {
+            <Self as ::cnn::Network>::load(path)
+        }
     }
 }
 impl<T: ::cnn::Float> SeedNet<T> {
@@ -56,21 +60,23 @@ impl<T: ::cnn::Float> SeedNet<T> {
     pub fn forward(&self, x: &[T; 484]) -> [T; 1] {
         <Self as ::cnn::Network>::forward(self, x)
     }
-    /// Prints [`Self::SUMMARY`](#associatedconstant.SUMMARY).
-    pub fn summary(&self) {
-        ::std::print!("{}", < Self as ::cnn::Network > ::SUMMARY);
-    }
-    /// Writes the parameters as safetensors, atomically: tensors `<label>.weight` and
-    /// `<label>.bias` in PyTorch's shapes, so a `torch.nn` module with the same names
-    /// loads them.
-    ///
-    /// # Errors
-    /// `cnn::Error::Io` when the file cannot be written; a previous file is left intact.
-    pub fn save(
-        &self,
-        path: impl ::core::convert::AsRef<::std::path::Path>,
-    ) -> ::core::result::Result<(), ::cnn::Error> {
-        <Self as ::cnn::Network>::save(self, path)
+    ::cnn::__private::with_std! {
+        /// Prints [`Self::SUMMARY`](#associatedconstant.SUMMARY).
+        pub fn summary(&self) {
+            ::cnn::__private::print!("{}", < Self as ::cnn::Network > ::SUMMARY);
+        }
+        /// Writes the parameters as safetensors, atomically: tensors `<label>.weight` and
+        /// `<label>.bias` in PyTorch's shapes, so a `torch.nn` module with the same names
+        /// loads them.
+        ///
+        /// # Errors
+        /// `cnn::Error::Io` when the file cannot be written; a previous file is left intact.
+        pub fn save(
+            &self,
+            path: impl ::core::convert::AsRef<::cnn::__private::Path>,
+        ) -> ::core::result::Result<(), ::cnn::Error> {
+            <Self as ::cnn::Network>::save(self, path)
+        }
     }
     /// All parameters, flat, in layer order, weight then bias, in PyTorch's layouts.
     pub fn params(&self) -> &[T] {
@@ -80,41 +86,43 @@ impl<T: ::cnn::Float> SeedNet<T> {
     pub fn params_mut(&mut self) -> &mut [T] {
         &mut self.params
     }
-    /// The outputs for a batch `[N, C, H, W]` (any strides), as `[N, OUTPUT_LEN]`.
-    ///
-    /// # Errors
-    /// `cnn::Error::Shape` when `x` is not `[N, C, H, W]` with this network's `C, H, W`.
-    pub fn forward_batch(
-        &self,
-        x: ::cnn::ndarray::ArrayView4<'_, T>,
-    ) -> ::core::result::Result<::cnn::ndarray::Array2<T>, ::cnn::Error> {
-        <Self as ::cnn::Network>::forward_batch(self, x)
-    }
-    /// The mean loss over the batch and its gradient for every parameter, in the order and
-    /// layout of `params()`.
-    ///
-    /// # Errors
-    /// See `cnn::Network::loss_and_grad`: wrong shapes, an empty batch, non-finite data.
-    pub fn loss_and_grad<L: ::cnn::loss::Loss>(
-        &self,
-        x: ::cnn::ndarray::ArrayView4<'_, T>,
-        targets: ::cnn::ndarray::ArrayView2<'_, T>,
-        loss: &L,
-    ) -> ::core::result::Result<(T, ::std::vec::Vec<T>), ::cnn::Error> {
-        <Self as ::cnn::Network>::loss_and_grad(self, x, targets, loss)
-    }
-    /// One optimizer step on a batch; returns the mean loss before the step.
-    ///
-    /// # Errors
-    /// See `cnn::Network::train_step`; the parameters are unchanged after an error.
-    pub fn train_step<L: ::cnn::loss::Loss, O: ::cnn::optim::Optimizer>(
-        &mut self,
-        x: ::cnn::ndarray::ArrayView4<'_, T>,
-        targets: ::cnn::ndarray::ArrayView2<'_, T>,
-        loss: &L,
-        optimizer: &mut O,
-    ) -> ::core::result::Result<T, ::cnn::Error> {
-        <Self as ::cnn::Network>::train_step(self, x, targets, loss, optimizer)
+    ::cnn::__private::with_std! {
+        /// The outputs for a batch `[N, C, H, W]` (any strides), as `[N, OUTPUT_LEN]`.
+        ///
+        /// # Errors
+        /// `cnn::Error::Shape` when `x` is not `[N, C, H, W]` with this network's `C, H, W`.
+        pub fn forward_batch(
+            &self,
+            x: ::cnn::ndarray::ArrayView4<'_, T>,
+        ) -> ::core::result::Result<::cnn::ndarray::Array2<T>, ::cnn::Error> {
+            <Self as ::cnn::Network>::forward_batch(self, x)
+        }
+        /// The mean loss over the batch and its gradient for every parameter, in the order and
+        /// layout of `params()`.
+        ///
+        /// # Errors
+        /// See `cnn::Network::loss_and_grad`: wrong shapes, an empty batch, non-finite data.
+        pub fn loss_and_grad<L: ::cnn::loss::Loss>(
+            &self,
+            x: ::cnn::ndarray::ArrayView4<'_, T>,
+            targets: ::cnn::ndarray::ArrayView2<'_, T>,
+            loss: &L,
+        ) -> ::core::result::Result<(T, ::cnn::__private::Vec<T>), ::cnn::Error> {
+            <Self as ::cnn::Network>::loss_and_grad(self, x, targets, loss)
+        }
+        /// One optimizer step on a batch; returns the mean loss before the step.
+        ///
+        /// # Errors
+        /// See `cnn::Network::train_step`; the parameters are unchanged after an error.
+        pub fn train_step<L: ::cnn::loss::Loss, O: ::cnn::optim::Optimizer>(
+            &mut self,
+            x: ::cnn::ndarray::ArrayView4<'_, T>,
+            targets: ::cnn::ndarray::ArrayView2<'_, T>,
+            loss: &L,
+            optimizer: &mut O,
+        ) -> ::core::result::Result<T, ::cnn::Error> {
+            <Self as ::cnn::Network>::train_step(self, x, targets, loss, optimizer)
+        }
     }
     /// The gradient of one example's loss with respect to its input (a saliency map), and
     /// the loss.

@@ -1,0 +1,86 @@
+//! Networks run with neither `std` nor `alloc`: builds `nostd-check/`, a `#![no_std]` staticlib
+//! with its own `#[panic_handler]` and no global allocator, against `cnn` without `std`. Its
+//! documentation says why the build fails if either is linked.
+//!
+//! It is a separate workspace, built by a nested `cargo`: as a member of this one, feature
+//! unification would build it with the `cnn/std` that the other members use, proving nothing.
+//! The build is offline and locked to `nostd-check/Cargo.lock`, whose packages are checked to be
+//! among this workspace's, so they are already downloaded. By hand:
+//!
+//! ```text
+//! cargo build --manifest-path nostd-check/Cargo.toml --offline --locked
+//! ```
+
+use std::collections::BTreeSet;
+use std::path::Path;
+use std::process::Command;
+
+const ROOT: &str = env!("CARGO_MANIFEST_DIR");
+
+/// Runs `cargo <args>` on `nostd-check/` in a target directory of its own, and fails with the
+/// compiler's output if it fails.
+fn cargo_on_nostd_check(args: &[&str]) {
+    let manifest = Path::new(ROOT).join("nostd-check/Cargo.toml");
+    let target_dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("nostd-check");
+    let out = Command::new(env!("CARGO"))
+        .args(args)
+        .arg("--manifest-path")
+        .arg(&manifest)
+        .arg("--target-dir")
+        .arg(&target_dir)
+        .args(["--offline", "--locked"])
+        .output()
+        .expect("run cargo");
+    assert!(
+        out.status.success(),
+        "`cargo {}` of nostd-check failed:\n{}",
+        args.join(" "),
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+#[test]
+fn networks_build_without_std_or_alloc() {
+    cargo_on_nostd_check(&["build"]);
+}
+
+/// The generated `std`-only items (`load`, `save`, `forward_batch`, ...) name `std` through
+/// `::cnn`, so a `#![no_std]` crate can define networks that a host builds with `cnn/std`.
+#[test]
+fn no_std_crate_builds_with_cnn_std() {
+    cargo_on_nostd_check(&["check", "--features", "cnn-std"]);
+}
+
+/// `name version` of every registry package in a lock file.
+fn registry_packages(lock: &str) -> BTreeSet<String> {
+    lock.split("[[package]]")
+        .filter(|p| p.contains("source = \"registry+"))
+        .map(|p| {
+            let field = |key: &str| {
+                p.lines()
+                    .find_map(|l| l.strip_prefix(key))
+                    .map(|v| v.trim().trim_matches('"').to_owned())
+                    .unwrap_or_default()
+            };
+            format!("{} {}", field("name = "), field("version = "))
+        })
+        .collect()
+}
+
+/// `--offline` finds every package of `nostd-check/Cargo.lock` only if this workspace's build
+/// downloaded it.
+#[test]
+fn nostd_check_lock_is_a_subset_of_the_workspace_lock() {
+    let read = |p: &str| std::fs::read_to_string(Path::new(ROOT).join(p)).expect("read lock file");
+    let (ours, theirs) = (
+        registry_packages(&read("Cargo.lock")),
+        registry_packages(&read("nostd-check/Cargo.lock")),
+    );
+    assert!(!theirs.is_empty());
+    let missing: Vec<_> = theirs.difference(&ours).collect();
+    assert!(
+        missing.is_empty(),
+        "nostd-check/Cargo.lock has {missing:?}, which Cargo.lock does not: run \
+         `cp Cargo.lock nostd-check/ && cargo build --manifest-path nostd-check/Cargo.toml --offline`"
+    );
+}
