@@ -175,6 +175,22 @@ pub fn add_lanes<T: Float, const L: usize>(acc: &mut [T; L], b: [T; L]) {
     }
 }
 
+/// `a[0] + a[1] + ... + a[L - 1]`, added in halves (`a[l] + a[l + L/2]`, and again), which
+/// takes log2 L vector steps where a running sum takes L dependent adds.
+#[inline(always)]
+pub fn sum_lanes<T: Float, const L: usize>(mut a: [T; L]) -> T {
+    let mut n = L;
+    while n > 1 {
+        let half = n / 2;
+        let (low, high) = a[..n].split_at_mut(n - half);
+        for (low, &high) in low.iter_mut().zip(high.iter()) {
+            *low += high;
+        }
+        n -= half;
+    }
+    a.first().copied().unwrap_or(T::ZERO)
+}
+
 /// The first `R` lanes of `acc`, for a row's last, narrower chunk.
 ///
 /// # Panics
@@ -209,7 +225,7 @@ pub fn sum<T: Float>(values: &[T]) -> T {
     for chunk in chunks {
         add_lanes(&mut acc, *chunk);
     }
-    acc.iter().chain(rest).copied().sum::<T>()
+    rest.iter().fold(sum_lanes(acc), |sum, &v| sum + v)
 }
 
 /// `sum_n a[n] b[n]`, in 16 running sums (one per lane of two 8-lane vectors) that are added
@@ -226,7 +242,7 @@ fn dot<T: Float>(a: &[T], b: &[T]) -> T {
             acc[lane] = a[lane].mul_add(b[lane], acc[lane]);
         }
     }
-    let mut sum = acc.iter().copied().sum::<T>();
+    let mut sum = sum_lanes(acc);
     for (&a, &b) in a_rest.iter().zip(b_rest) {
         sum = a.mul_add(b, sum);
     }
@@ -454,5 +470,45 @@ pub fn avgpool_backward<
                 }
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn check_sum_lanes<const L: usize>() {
+        let a: [f64; L] = core::array::from_fn(|l| (l * l + 1) as f64);
+        let expected: f64 = a.iter().sum();
+        assert_eq!(sum_lanes(a), expected, "L = {L}");
+    }
+
+    #[test]
+    fn sum_lanes_adds_every_lane() {
+        check_sum_lanes::<0>();
+        check_sum_lanes::<1>();
+        check_sum_lanes::<2>();
+        check_sum_lanes::<3>();
+        check_sum_lanes::<5>();
+        check_sum_lanes::<7>();
+        check_sum_lanes::<8>();
+        check_sum_lanes::<13>();
+        check_sum_lanes::<16>();
+    }
+
+    #[test]
+    fn lanes_read_windows_and_strides() {
+        let row: [f32; 10] = core::array::from_fn(|i| i as f32);
+        assert_eq!(lanes::<_, 4, 1>(&row, 3), [3.0, 4.0, 5.0, 6.0]);
+        assert_eq!(lanes::<_, 3, 3>(&row, 1), [1.0, 4.0, 7.0]);
+        let mut acc = [1.0f32; 3];
+        add_scaled(&mut acc, 2.0, [1.0, 2.0, 3.0]);
+        assert_eq!(acc, [3.0, 5.0, 7.0]);
+        add_products(&mut acc, [1.0, 0.0, -1.0], [2.0, 9.0, 7.0]);
+        assert_eq!(acc, [5.0, 5.0, 0.0]);
+        add_lanes(head_mut::<_, 3, 2>(&mut acc), [1.0, 1.0]);
+        assert_eq!(acc, [6.0, 6.0, 0.0]);
+        let values: [f32; 37] = core::array::from_fn(|i| i as f32);
+        assert_eq!(sum(&values), 666.0);
     }
 }

@@ -177,21 +177,27 @@ impl<T: ::cnn::Float> SeedNet<T> {
                         let x0 = &x[c][i];
                         let x1 = &x[c][i + 1];
                         let x2 = &x[c][i + 2];
-                        let mut r0 = [T::ZERO; 8];
-                        add_scaled(&mut r0, w00, lanes::<_, 8, 1>(x0, j));
-                        add_scaled(&mut r0, w01, lanes::<_, 8, 1>(x0, j + 1));
-                        add_scaled(&mut r0, w02, lanes::<_, 8, 1>(x0, j + 2));
-                        let mut r1 = [T::ZERO; 8];
-                        add_scaled(&mut r1, w10, lanes::<_, 8, 1>(x1, j));
-                        add_scaled(&mut r1, w11, lanes::<_, 8, 1>(x1, j + 1));
-                        add_scaled(&mut r1, w12, lanes::<_, 8, 1>(x1, j + 2));
-                        let mut r2 = [T::ZERO; 8];
-                        add_scaled(&mut r2, w20, lanes::<_, 8, 1>(x2, j));
-                        add_scaled(&mut r2, w21, lanes::<_, 8, 1>(x2, j + 1));
-                        add_scaled(&mut r2, w22, lanes::<_, 8, 1>(x2, j + 2));
-                        add_lanes(&mut acc, r0);
-                        add_lanes(&mut acc, r1);
-                        add_lanes(&mut acc, r2);
+                        {
+                            let mut r0 = [T::ZERO; 8];
+                            add_scaled(&mut r0, w00, lanes::<_, 8, 1>(x0, j));
+                            add_scaled(&mut r0, w01, lanes::<_, 8, 1>(x0, j + 1));
+                            add_scaled(&mut r0, w02, lanes::<_, 8, 1>(x0, j + 2));
+                            add_lanes(&mut acc, r0);
+                        }
+                        {
+                            let mut r1 = [T::ZERO; 8];
+                            add_scaled(&mut r1, w10, lanes::<_, 8, 1>(x1, j));
+                            add_scaled(&mut r1, w11, lanes::<_, 8, 1>(x1, j + 1));
+                            add_scaled(&mut r1, w12, lanes::<_, 8, 1>(x1, j + 2));
+                            add_lanes(&mut acc, r1);
+                        }
+                        {
+                            let mut r2 = [T::ZERO; 8];
+                            add_scaled(&mut r2, w20, lanes::<_, 8, 1>(x2, j));
+                            add_scaled(&mut r2, w21, lanes::<_, 8, 1>(x2, j + 1));
+                            add_scaled(&mut r2, w22, lanes::<_, 8, 1>(x2, j + 2));
+                            add_lanes(&mut acc, r2);
+                        }
                     }
                     z[f][i][j..j + 8].copy_from_slice(&acc);
                 }
@@ -203,21 +209,27 @@ impl<T: ::cnn::Float> SeedNet<T> {
                         let x0 = &x[c][i];
                         let x1 = &x[c][i + 1];
                         let x2 = &x[c][i + 2];
-                        let mut r0 = [T::ZERO; 4];
-                        add_scaled(&mut r0, w00, lanes::<_, 4, 1>(x0, j));
-                        add_scaled(&mut r0, w01, lanes::<_, 4, 1>(x0, j + 1));
-                        add_scaled(&mut r0, w02, lanes::<_, 4, 1>(x0, j + 2));
-                        let mut r1 = [T::ZERO; 4];
-                        add_scaled(&mut r1, w10, lanes::<_, 4, 1>(x1, j));
-                        add_scaled(&mut r1, w11, lanes::<_, 4, 1>(x1, j + 1));
-                        add_scaled(&mut r1, w12, lanes::<_, 4, 1>(x1, j + 2));
-                        let mut r2 = [T::ZERO; 4];
-                        add_scaled(&mut r2, w20, lanes::<_, 4, 1>(x2, j));
-                        add_scaled(&mut r2, w21, lanes::<_, 4, 1>(x2, j + 1));
-                        add_scaled(&mut r2, w22, lanes::<_, 4, 1>(x2, j + 2));
-                        add_lanes(&mut acc, r0);
-                        add_lanes(&mut acc, r1);
-                        add_lanes(&mut acc, r2);
+                        {
+                            let mut r0 = [T::ZERO; 4];
+                            add_scaled(&mut r0, w00, lanes::<_, 4, 1>(x0, j));
+                            add_scaled(&mut r0, w01, lanes::<_, 4, 1>(x0, j + 1));
+                            add_scaled(&mut r0, w02, lanes::<_, 4, 1>(x0, j + 2));
+                            add_lanes(&mut acc, r0);
+                        }
+                        {
+                            let mut r1 = [T::ZERO; 4];
+                            add_scaled(&mut r1, w10, lanes::<_, 4, 1>(x1, j));
+                            add_scaled(&mut r1, w11, lanes::<_, 4, 1>(x1, j + 1));
+                            add_scaled(&mut r1, w12, lanes::<_, 4, 1>(x1, j + 2));
+                            add_lanes(&mut acc, r1);
+                        }
+                        {
+                            let mut r2 = [T::ZERO; 4];
+                            add_scaled(&mut r2, w20, lanes::<_, 4, 1>(x2, j));
+                            add_scaled(&mut r2, w21, lanes::<_, 4, 1>(x2, j + 1));
+                            add_scaled(&mut r2, w22, lanes::<_, 4, 1>(x2, j + 2));
+                            add_lanes(&mut acc, r2);
+                        }
                     }
                     z[f][i][j..j + 4].copy_from_slice(&acc);
                 }
@@ -235,7 +247,7 @@ impl<T: ::cnn::Float> SeedNet<T> {
         dw: &mut [[[[T; 3]; 3]; 1]; 1],
         db: &mut [T; 1],
     ) {
-        use ::cnn::__private::{add_products, head_mut, lanes};
+        use ::cnn::__private::{add_products, head_mut, lanes, sum_lanes};
         for f in 0..1 {
             for c in 0..1 {
                 let dw_fc = &mut dw[f][c];
@@ -273,9 +285,9 @@ impl<T: ::cnn::Float> SeedNet<T> {
                             );
                         }
                     }
-                    dw_fc[0][0] += g00.iter().copied().sum::<T>();
-                    dw_fc[0][1] += g01.iter().copied().sum::<T>();
-                    dw_fc[0][2] += g02.iter().copied().sum::<T>();
+                    dw_fc[0][0] += sum_lanes(g00);
+                    dw_fc[0][1] += sum_lanes(g01);
+                    dw_fc[0][2] += sum_lanes(g02);
                 }
                 {
                     let mut g10 = [T::ZERO; 8];
@@ -311,9 +323,9 @@ impl<T: ::cnn::Float> SeedNet<T> {
                             );
                         }
                     }
-                    dw_fc[1][0] += g10.iter().copied().sum::<T>();
-                    dw_fc[1][1] += g11.iter().copied().sum::<T>();
-                    dw_fc[1][2] += g12.iter().copied().sum::<T>();
+                    dw_fc[1][0] += sum_lanes(g10);
+                    dw_fc[1][1] += sum_lanes(g11);
+                    dw_fc[1][2] += sum_lanes(g12);
                 }
                 {
                     let mut g20 = [T::ZERO; 8];
@@ -349,9 +361,9 @@ impl<T: ::cnn::Float> SeedNet<T> {
                             );
                         }
                     }
-                    dw_fc[2][0] += g20.iter().copied().sum::<T>();
-                    dw_fc[2][1] += g21.iter().copied().sum::<T>();
-                    dw_fc[2][2] += g22.iter().copied().sum::<T>();
+                    dw_fc[2][0] += sum_lanes(g20);
+                    dw_fc[2][1] += sum_lanes(g21);
+                    dw_fc[2][2] += sum_lanes(g22);
                 }
             }
             db[f] += ::cnn::__private::sum(dz[f].as_flattened());
@@ -388,21 +400,27 @@ impl<T: ::cnn::Float> SeedNet<T> {
                         let d0 = &dzp[f][i];
                         let d1 = &dzp[f][i + 1];
                         let d2 = &dzp[f][i + 2];
-                        let mut r0 = [T::ZERO; 8];
-                        add_scaled(&mut r0, w22, lanes::<_, 8, 1>(d0, j));
-                        add_scaled(&mut r0, w21, lanes::<_, 8, 1>(d0, j + 1));
-                        add_scaled(&mut r0, w20, lanes::<_, 8, 1>(d0, j + 2));
-                        let mut r1 = [T::ZERO; 8];
-                        add_scaled(&mut r1, w12, lanes::<_, 8, 1>(d1, j));
-                        add_scaled(&mut r1, w11, lanes::<_, 8, 1>(d1, j + 1));
-                        add_scaled(&mut r1, w10, lanes::<_, 8, 1>(d1, j + 2));
-                        let mut r2 = [T::ZERO; 8];
-                        add_scaled(&mut r2, w02, lanes::<_, 8, 1>(d2, j));
-                        add_scaled(&mut r2, w01, lanes::<_, 8, 1>(d2, j + 1));
-                        add_scaled(&mut r2, w00, lanes::<_, 8, 1>(d2, j + 2));
-                        add_lanes(&mut acc, r0);
-                        add_lanes(&mut acc, r1);
-                        add_lanes(&mut acc, r2);
+                        if (2..22).contains(&(i)) {
+                            let mut r0 = [T::ZERO; 8];
+                            add_scaled(&mut r0, w22, lanes::<_, 8, 1>(d0, j));
+                            add_scaled(&mut r0, w21, lanes::<_, 8, 1>(d0, j + 1));
+                            add_scaled(&mut r0, w20, lanes::<_, 8, 1>(d0, j + 2));
+                            add_lanes(&mut acc, r0);
+                        }
+                        if (2..22).contains(&(i + 1)) {
+                            let mut r1 = [T::ZERO; 8];
+                            add_scaled(&mut r1, w12, lanes::<_, 8, 1>(d1, j));
+                            add_scaled(&mut r1, w11, lanes::<_, 8, 1>(d1, j + 1));
+                            add_scaled(&mut r1, w10, lanes::<_, 8, 1>(d1, j + 2));
+                            add_lanes(&mut acc, r1);
+                        }
+                        if (2..22).contains(&(i + 2)) {
+                            let mut r2 = [T::ZERO; 8];
+                            add_scaled(&mut r2, w02, lanes::<_, 8, 1>(d2, j));
+                            add_scaled(&mut r2, w01, lanes::<_, 8, 1>(d2, j + 1));
+                            add_scaled(&mut r2, w00, lanes::<_, 8, 1>(d2, j + 2));
+                            add_lanes(&mut acc, r2);
+                        }
                     }
                     dx[c][i][j..j + 8].copy_from_slice(&acc);
                 }
@@ -414,21 +432,27 @@ impl<T: ::cnn::Float> SeedNet<T> {
                         let d0 = &dzp[f][i];
                         let d1 = &dzp[f][i + 1];
                         let d2 = &dzp[f][i + 2];
-                        let mut r0 = [T::ZERO; 6];
-                        add_scaled(&mut r0, w22, lanes::<_, 6, 1>(d0, j));
-                        add_scaled(&mut r0, w21, lanes::<_, 6, 1>(d0, j + 1));
-                        add_scaled(&mut r0, w20, lanes::<_, 6, 1>(d0, j + 2));
-                        let mut r1 = [T::ZERO; 6];
-                        add_scaled(&mut r1, w12, lanes::<_, 6, 1>(d1, j));
-                        add_scaled(&mut r1, w11, lanes::<_, 6, 1>(d1, j + 1));
-                        add_scaled(&mut r1, w10, lanes::<_, 6, 1>(d1, j + 2));
-                        let mut r2 = [T::ZERO; 6];
-                        add_scaled(&mut r2, w02, lanes::<_, 6, 1>(d2, j));
-                        add_scaled(&mut r2, w01, lanes::<_, 6, 1>(d2, j + 1));
-                        add_scaled(&mut r2, w00, lanes::<_, 6, 1>(d2, j + 2));
-                        add_lanes(&mut acc, r0);
-                        add_lanes(&mut acc, r1);
-                        add_lanes(&mut acc, r2);
+                        if (2..22).contains(&(i)) {
+                            let mut r0 = [T::ZERO; 6];
+                            add_scaled(&mut r0, w22, lanes::<_, 6, 1>(d0, j));
+                            add_scaled(&mut r0, w21, lanes::<_, 6, 1>(d0, j + 1));
+                            add_scaled(&mut r0, w20, lanes::<_, 6, 1>(d0, j + 2));
+                            add_lanes(&mut acc, r0);
+                        }
+                        if (2..22).contains(&(i + 1)) {
+                            let mut r1 = [T::ZERO; 6];
+                            add_scaled(&mut r1, w12, lanes::<_, 6, 1>(d1, j));
+                            add_scaled(&mut r1, w11, lanes::<_, 6, 1>(d1, j + 1));
+                            add_scaled(&mut r1, w10, lanes::<_, 6, 1>(d1, j + 2));
+                            add_lanes(&mut acc, r1);
+                        }
+                        if (2..22).contains(&(i + 2)) {
+                            let mut r2 = [T::ZERO; 6];
+                            add_scaled(&mut r2, w02, lanes::<_, 6, 1>(d2, j));
+                            add_scaled(&mut r2, w01, lanes::<_, 6, 1>(d2, j + 1));
+                            add_scaled(&mut r2, w00, lanes::<_, 6, 1>(d2, j + 2));
+                            add_lanes(&mut acc, r2);
+                        }
                     }
                     dx[c][i][j..j + 6].copy_from_slice(&acc);
                 }
