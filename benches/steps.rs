@@ -373,9 +373,8 @@ fn bench_forward<N: Network<Scalar = f32>>(c: &mut Criterion, pools: &Pools, w: 
 }
 
 /// Where a step's time goes, on one thread: the gradient alone, the generated per-example
-/// `backprop` alone (inputs already copied, gradient buffer held), the SGD update alone, the
-/// scan for non-finite inputs that `loss_and_grad` does first (the same ndarray code), and for
-/// sigmoid networks, the activations alone (`cnn::kernels::sigmoid`, scalar `libm::expf`).
+/// `backprop` alone (inputs already copied, gradient buffer held), the SGD update alone, and for
+/// sigmoid networks, the activations alone (`cnn::kernels::sigmoid`, with `cnn::kernels::exp_f32`).
 fn bench_parts<N: Network<Scalar = f32>, L: Loss>(
     c: &mut Criterion,
     pools: &Pools,
@@ -440,13 +439,6 @@ fn bench_parts<N: Network<Scalar = f32>, L: Loss>(
                 Sgd::new(LR)
                     .step(net.params_mut(), black_box(&update))
                     .expect("lengths");
-            })
-        });
-    });
-    group.bench_function("finite-scan", |b| {
-        b.iter_custom(|iters| {
-            timed(one, iters, || {
-                black_box(x.indexed_iter().find(|(_, v)| !v.is_finite()));
             })
         });
     });

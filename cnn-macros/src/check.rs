@@ -34,6 +34,13 @@ pub const MAX_PARAMS: u64 = 1 << 20;
 pub const MAX_ACTIVATIONS: u64 = 1 << 17;
 /// Taps of one filter: each is one unrolled statement in three generated functions.
 pub const MAX_KERNEL_TAPS: u64 = 225;
+/// Taps of all the network's filters together (`sum Kh * Kw` over its conv layers), which is
+/// what its compile time grows with, not channels or image sizes. Measured (BENCHMARKS.md,
+/// `cargo run --release --example compile_time`): LeNet-5 (50 taps) and LeNet-5 with ten
+/// times the channels build in about 3 s in release; the slowest shape per tap, a 1x225
+/// kernel, about 0.16 s per tap, twice that with both `f32` and `f64` instantiated. 256 taps
+/// keep that worst case near 85 s, under two minutes.
+pub const MAX_NETWORK_TAPS: u64 = 256;
 
 #[derive(Default)]
 pub struct Errors(Option<syn::Error>);
@@ -94,6 +101,7 @@ fn check_network(def: &NetworkDef, errors: &mut Errors) -> Option<Network> {
     let mut ordinals = std::collections::HashMap::<String, usize>::new();
     let mut names: Vec<(String, Span)> = Vec::new();
     let mut params: u64 = 0;
+    let mut taps: u64 = 0;
     let mut activations: u64 = input
         .iter()
         .try_fold(1u64, |a, &b| a.checked_mul(b))
@@ -139,6 +147,16 @@ fn check_network(def: &NetworkDef, errors: &mut Errors) -> Option<Network> {
                 errors.at(
                     layer.span,
                     format!("the network has {params} parameters up to here, over the budget of {MAX_PARAMS}: they are kept inline in the network struct"),
+                );
+                return None;
+            }
+        }
+        if let Kind::Conv(conv) = &layer.kind {
+            taps = taps.saturating_add((conv.kh as u64).saturating_mul(conv.kw as u64));
+            if taps > MAX_NETWORK_TAPS {
+                errors.at(
+                    layer.span,
+                    format!("the conv layers have {taps} kernel taps up to here, over the budget of {MAX_NETWORK_TAPS} for a network: each tap is an unrolled statement, and compile time grows with them"),
                 );
                 return None;
             }

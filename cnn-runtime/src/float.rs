@@ -48,7 +48,7 @@ pub trait Float:
     fn from_f64(v: f64) -> Self;
     /// Converts to `f64`, exactly.
     fn to_f64(self) -> f64;
-    /// `e^self`. For `f32` this is [`exp_f32`], written so that LLVM vectorizes a loop of it;
+    /// `e^self`. For `f32` this is [`exp_f32`](crate::kernels::exp_f32), written so that LLVM vectorizes a loop of it;
     /// for `f64`, `libm::exp`.
     fn exp(self) -> Self;
     /// The natural logarithm.

@@ -2,6 +2,7 @@
 //! any shape; the backward functions take the activation's *output*, which is all that sigmoid,
 //! tanh and (leaky) relu need.
 
+pub use crate::float::exp_f32;
 use crate::{Float, Tensor};
 
 /// `y = 1 / (1 + e^-x)`.
