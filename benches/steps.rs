@@ -238,6 +238,17 @@ fn batch<N: Network<Scalar = f32>>(n: usize, seed: u64) -> (Array4<f32>, Array2<
     (x, y)
 }
 
+/// One example's values, given in logical order, in a boxed tensor of the network's shape.
+fn boxed<'a, A: Tensor<Scalar = f32>>(values: impl Iterator<Item = &'a f32>) -> Box<A> {
+    let mut tensor = A::zeroed_box();
+    tensor
+        .as_flat_mut()
+        .iter_mut()
+        .zip(values)
+        .for_each(|(d, &s)| *d = s);
+    tensor
+}
+
 /// Runs `f` `iters` times inside `pool`, and returns the time it took.
 fn timed(pool: &ThreadPool, iters: u64, mut f: impl FnMut() + Send) -> Duration {
     pool.install(|| {
@@ -340,12 +351,7 @@ fn bench_forward<N: Network<Scalar = f32>>(c: &mut Criterion, pools: &Pools, w: 
     let (x, _) = batch::<N>(1, 2);
     let net = N::new(2);
     let base = im2col::Net::from_flat(w.layers, net.params());
-    let mut input = N::Input::zeroed_box();
-    input
-        .as_flat_mut()
-        .iter_mut()
-        .zip(x.iter())
-        .for_each(|(d, &s)| *d = s);
+    let input: Box<N::Input> = boxed(x.iter());
     let group_name = format!("{}-forward", w.name);
     let mut group = c.benchmark_group(&group_name);
     for (id, pool) in [("generated-1t", &pools.one), ("generated-all", &pools.all)] {
@@ -394,30 +400,8 @@ fn bench_parts<N: Network<Scalar = f32>, L: Loss>(
             })
         });
     });
-    let inputs: Vec<Box<N::Input>> = x
-        .outer_iter()
-        .map(|e| {
-            let mut input = N::Input::zeroed_box();
-            input
-                .as_flat_mut()
-                .iter_mut()
-                .zip(e.iter())
-                .for_each(|(d, &s)| *d = s);
-            input
-        })
-        .collect();
-    let targets: Vec<Box<N::Output>> = y
-        .outer_iter()
-        .map(|e| {
-            let mut target = N::Output::zeroed_box();
-            target
-                .as_flat_mut()
-                .iter_mut()
-                .zip(e.iter())
-                .for_each(|(d, &s)| *d = s);
-            target
-        })
-        .collect();
+    let inputs: Vec<Box<N::Input>> = x.outer_iter().map(|e| boxed(e.iter())).collect();
+    let targets: Vec<Box<N::Output>> = y.outer_iter().map(|e| boxed(e.iter())).collect();
     let mut grad = N::Params::zeroed_box();
     let scale = 1.0 / w.batch as f32;
     group.bench_function("backprop-only", |b| {

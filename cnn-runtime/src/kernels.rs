@@ -229,9 +229,7 @@ pub fn sum<T: Float>(values: &[T]) -> T {
     rest.iter().fold(sum_lanes(acc), |sum, &v| sum + v)
 }
 
-/// `sum_n a[n] b[n]`, in 16 running sums (one per lane of two 8-lane vectors) that are added
-/// at the end: one running sum would be a chain of dependent adds, which LLVM may not reorder
-/// into vector lanes.
+/// `sum_n a[n] b[n]`, in 16 running sums added at the end, like [`sum`].
 #[inline(always)]
 fn dot<T: Float>(a: &[T], b: &[T]) -> T {
     const LANES: usize = 16;
@@ -239,15 +237,12 @@ fn dot<T: Float>(a: &[T], b: &[T]) -> T {
     let (b_chunks, b_rest) = b.as_chunks::<LANES>();
     let mut acc = [T::ZERO; LANES];
     for (a, b) in a_chunks.iter().zip(b_chunks) {
-        for lane in 0..LANES {
-            acc[lane] = a[lane].mul_add(b[lane], acc[lane]);
-        }
+        add_products(&mut acc, *a, *b);
     }
-    let mut sum = sum_lanes(acc);
-    for (&a, &b) in a_rest.iter().zip(b_rest) {
-        sum = a.mul_add(b, sum);
-    }
-    sum
+    a_rest
+        .iter()
+        .zip(b_rest)
+        .fold(sum_lanes(acc), |sum, (&a, &b)| a.mul_add(b, sum))
 }
 
 /// Dense backward, parameters: `dw[m][n] += dz[m] x[n]`, `db[m] += dz[m]`.

@@ -382,21 +382,10 @@ pub(crate) fn check_batch<N: Network>(
     Ok(n)
 }
 
-/// `true` when `values` is given and holds no NaN or infinity. `v * 0` is 0 for a finite `v` and
-/// NaN otherwise, so the sums stay 0 exactly when all are finite; they run in 16 lanes, which
-/// LLVM vectorizes, where a search stopping at the first bad value would not be.
+/// `true` when `values` is given and its sum is finite, which it cannot be with a NaN or an
+/// infinity among them: one vectorized pass ([`kernels::sum`](crate::kernels::sum)). A sum
+/// that overflows only sends the caller to its search, which then finds nothing.
 #[cfg(feature = "std")]
 fn all_finite<T: Float>(values: Option<&[T]>) -> bool {
-    const LANES: usize = 16;
-    let Some(values) = values else {
-        return false;
-    };
-    let (chunks, rest) = values.as_chunks::<LANES>();
-    let mut acc = [T::ZERO; LANES];
-    for chunk in chunks {
-        for (a, &v) in acc.iter_mut().zip(chunk) {
-            *a += v * T::ZERO;
-        }
-    }
-    acc.iter().chain(rest).all(|&v| (v * T::ZERO) == T::ZERO)
+    values.is_some_and(|values| crate::kernels::sum(values).is_finite())
 }
