@@ -18,6 +18,7 @@ mod sealed {
 pub trait Float:
     sealed::Sealed
     + crate::Tensor<Scalar = Self>
+    + crate::simd::Zeroable
     + Copy
     + Default
     + PartialOrd
@@ -70,6 +71,12 @@ pub trait Float:
     /// `self * a + b` on its own, and a fused multiply-add without the instruction is a slow
     /// software routine.
     fn mul_add(self, a: Self, b: Self) -> Self;
+
+    /// Runs `op` with the best instruction set this CPU has for the kernels: AVX2 with FMA
+    /// where it is there (detected at run time with `std`, else where the build targets it),
+    /// else [`Portable`](crate::simd::Portable) code. See [`crate::simd`].
+    #[doc(hidden)]
+    fn dispatch<W: crate::simd::WithSimd<Self>>(op: W) -> W::Output;
 }
 
 macro_rules! impl_float {
@@ -128,6 +135,15 @@ macro_rules! impl_float {
             #[inline(always)]
             fn mul_add(self, a: Self, b: Self) -> Self {
                 self * a + b
+            }
+            #[inline]
+            fn dispatch<W: crate::simd::WithSimd<Self>>(op: W) -> W::Output {
+                #[cfg(target_arch = "x86_64")]
+                if let Some(s) = crate::simd::Avx2::detect() {
+                    // SAFETY: `s` exists only where the CPU has AVX2 and FMA.
+                    return unsafe { crate::simd::run_avx2(s, op) };
+                }
+                op.with_simd(crate::simd::Portable)
             }
         }
     };

@@ -15,6 +15,9 @@
 #![warn(missing_docs)]
 
 #[cfg(feature = "std")]
+#[doc(hidden)]
+pub mod batch;
+#[cfg(feature = "std")]
 pub mod data;
 #[cfg(feature = "std")]
 mod error;
@@ -29,6 +32,10 @@ mod network;
 pub mod optim;
 #[cfg(feature = "std")]
 pub mod reference;
+#[doc(hidden)]
+pub mod simd;
+#[cfg(feature = "std")]
+mod step;
 mod tensor;
 #[cfg(feature = "std")]
 pub mod train;
@@ -49,7 +56,10 @@ pub use train::{EpochStats, History, Targets, Trainer, Validation};
 pub mod __private {
     #[cfg(feature = "std")]
     pub use crate::Error;
+    #[cfg(feature = "std")]
+    pub use crate::batch;
     pub use crate::kernels::*;
+    pub use crate::simd::{Lanes, Pack, WithSimd};
     pub use crate::loss::Loss;
     pub use crate::tensor::{Tensor, part, parts_mut, reshape, reshape_mut};
     pub use crate::{Float, Init, Network, TensorInfo};

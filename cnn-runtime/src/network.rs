@@ -109,6 +109,36 @@ pub trait Network: Sized + Clone + Send + Sync {
         dx: &mut Self::Input,
     ) -> Self::Scalar;
 
+    /// The buffers of one part of a training batch: every layer's output and gradient for
+    /// the part's blocks of eight examples, kept between steps (see [`crate::batch`]).
+    #[cfg(feature = "std")]
+    #[doc(hidden)]
+    type Work: Default + Send + 'static;
+
+    /// Room in `work` for `blocks` blocks of eight examples, and the packs of its input
+    /// (`blocks * INPUT_LEN`), for [`crate::batch::load_inputs`].
+    #[cfg(feature = "std")]
+    #[doc(hidden)]
+    fn input_packs(work: &mut Self::Work, blocks: usize) -> &mut [crate::simd::Pack<Self::Scalar>];
+
+    /// The training pass on a part of a checked batch whose `blocks` blocks of input are in
+    /// `work`: forward through every layer for all of the part's examples, the loss, and
+    /// backward. Returns the summed loss of the part's examples and adds `scale * dl/dparams`
+    /// summed over them to `grad`.
+    #[cfg(feature = "std")]
+    #[doc(hidden)]
+    #[allow(clippy::too_many_arguments)]
+    fn train_part<L: Loss, S: crate::simd::Lanes<Self::Scalar>>(
+        &self,
+        s: S,
+        work: &mut Self::Work,
+        blocks: usize,
+        targets: ArrayView2<Self::Scalar>,
+        loss: &L,
+        scale: Self::Scalar,
+        grad: &mut Self::Params,
+    ) -> Self::Scalar;
+
     /// A network initialised from a seeded generator: the same seed gives the same weights.
     /// Weights are drawn by [`Init`] as the macro chose it per layer, biases are zero.
     ///
@@ -196,45 +226,11 @@ pub trait Network: Sized + Clone + Send + Sync {
         targets: ArrayView2<Self::Scalar>,
         loss: &L,
     ) -> Result<(Self::Scalar, Vec<Self::Scalar>), Error> {
-        let n = check_batch::<Self>(&x, &targets)?;
-        let scale = Self::Scalar::ONE / Self::Scalar::from_f64(n as f64);
-        // Each part's gradient is summed on its own, and the parts are added in order.
-        let parts = in_parts(n, |range| {
-            let x = x.slice(ndarray::s![range.clone(), .., .., ..]);
-            let targets = targets.slice(ndarray::s![range, ..]);
-            self.accumulate(x, targets, loss, scale)
-        });
-        let mut parts = parts.into_iter();
-        let first = parts.next().expect("at least one part");
-        let (mut total, grad) = parts.fold(first, |(l, mut g), (l2, g2)| {
-            g.iter_mut().zip(&g2).for_each(|(a, &b)| *a += b);
-            (l + l2, g)
-        });
-        total *= scale;
-        Ok((total, grad))
-    }
-
-    /// The summed loss of a part of a checked batch, and its gradient scaled by `scale`.
-    #[doc(hidden)]
-    #[cfg(feature = "std")]
-    fn accumulate<L: Loss>(
-        &self,
-        x: ArrayView4<Self::Scalar>,
-        targets: ArrayView2<Self::Scalar>,
-        loss: &L,
-        scale: Self::Scalar,
-    ) -> (Self::Scalar, Vec<Self::Scalar>) {
-        let mut grad = vec![Self::Scalar::ZERO; Self::PARAM_LEN];
-        let grad_tensor = Self::Params::from_flat_mut(&mut grad).expect("PARAM_LEN scalars");
-        let mut input = Self::Input::zeroed_box();
-        let mut target = Self::Output::zeroed_box();
-        let mut total = Self::Scalar::ZERO;
-        for (example, y) in x.outer_iter().zip(targets.outer_iter()) {
-            copy_into(example, input.as_flat_mut());
-            copy_into(y, target.as_flat_mut());
-            total += self.backprop(&input, &target, loss, scale, grad_tensor);
-        }
-        (total, grad)
+        let n = check_targets::<Self>(&x, &targets)?;
+        let (l, parts) = crate::step::run(self, x, targets, loss, n)?;
+        let grad = parts[0].grad.clone();
+        crate::step::give_back(parts);
+        Ok((l, grad))
     }
 
     /// The mean loss and the accuracy on a batch, by forward passes only. Accuracy: a single
@@ -293,12 +289,15 @@ pub trait Network: Sized + Clone + Send + Sync {
         loss: &L,
         optimizer: &mut O,
     ) -> Result<Self::Scalar, Error> {
-        let (l, grad) = self.loss_and_grad(x, targets, loss)?;
-        if !l.is_finite() {
-            return Err(Error::NonFiniteLoss { value: l.to_f64() });
-        }
-        optimizer.step(self.params_mut(), &grad)?;
-        Ok(l)
+        let n = check_targets::<Self>(&x, &targets)?;
+        let (l, parts) = crate::step::run(self, x, targets, loss, n)?;
+        let result = if l.is_finite() {
+            optimizer.step(self.params_mut(), &parts[0].grad).map(|()| l)
+        } else {
+            Err(Error::NonFiniteLoss { value: l.to_f64() })
+        };
+        crate::step::give_back(parts);
+        result
     }
 }
 
@@ -306,7 +305,7 @@ pub trait Network: Sized + Clone + Send + Sync {
 /// that what is summed from them is the same for a given `n` and thread count. One thread runs
 /// it directly, without rayon.
 #[cfg(feature = "std")]
-fn in_parts<R: Send>(n: usize, f: impl Fn(std::ops::Range<usize>) -> R + Sync) -> Vec<R> {
+pub(crate) fn in_parts<R: Send>(n: usize, f: impl Fn(std::ops::Range<usize>) -> R + Sync) -> Vec<R> {
     let threads = rayon::current_num_threads().clamp(1, n.max(1));
     let part = n.div_ceil(threads).max(1);
     let range = |t: usize| (t * part).min(n)..((t + 1) * part).min(n);
@@ -345,6 +344,25 @@ pub(crate) fn check_batch<N: Network>(
     x: &ArrayView4<N::Scalar>,
     targets: &ArrayView2<N::Scalar>,
 ) -> Result<usize, Error> {
+    let n = check_targets::<N>(x, targets)?;
+    // The common case, a contiguous batch, in one vectorized pass; otherwise, or when something
+    // is not finite, a search for where.
+    if !all_finite(x.as_slice_memory_order())
+        && let Some(e) = non_finite(x)
+    {
+        return Err(e);
+    }
+    Ok(n)
+}
+
+/// Checks the shapes of a training batch and its targets, and that the targets are finite;
+/// returns the batch's size. The inputs' values are checked as they are copied into the
+/// batch layout.
+#[cfg(feature = "std")]
+pub(crate) fn check_targets<N: Network>(
+    x: &ArrayView4<N::Scalar>,
+    targets: &ArrayView2<N::Scalar>,
+) -> Result<usize, Error> {
     check_input::<N>(x)?;
     let n = x.len_of(Axis(0));
     if targets.shape() != [n, N::OUTPUT_LEN] {
@@ -359,17 +377,6 @@ pub(crate) fn check_batch<N: Network>(
             what: "input batch",
         });
     }
-    // The common case, a contiguous batch, in one vectorized pass; otherwise, or when something
-    // is not finite, a search for where.
-    if !all_finite(x.as_slice_memory_order())
-        && let Some(((a, b, c, d), &v)) = x.indexed_iter().find(|(_, v)| !v.is_finite())
-    {
-        return Err(Error::NonFinite {
-            what: "input batch",
-            index: [a, b, c, d].into(),
-            value: v.to_f64(),
-        });
-    }
     if !all_finite(targets.as_slice_memory_order())
         && let Some(((a, b), &v)) = targets.indexed_iter().find(|(_, v)| !v.is_finite())
     {
@@ -380,6 +387,18 @@ pub(crate) fn check_batch<N: Network>(
         });
     }
     Ok(n)
+}
+
+/// The error for the first value of `x` that is not finite, if there is one.
+#[cfg(feature = "std")]
+pub(crate) fn non_finite<T: Float>(x: &ArrayView4<T>) -> Option<Error> {
+    x.indexed_iter()
+        .find(|(_, v)| !v.is_finite())
+        .map(|((a, b, c, d), &v)| Error::NonFinite {
+            what: "input batch",
+            index: [a, b, c, d].into(),
+            value: v.to_f64(),
+        })
 }
 
 /// `true` when `values` is given and its sum is finite, which it cannot be with a NaN or an

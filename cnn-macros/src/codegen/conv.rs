@@ -20,22 +20,22 @@ use crate::ir::{Conv, Layer};
 use crate::shape::Shape;
 
 /// The sizes of one convolution, as the generated code needs them.
-struct Dims {
-    c: usize,
-    h: usize,
-    w: usize,
-    f: usize,
-    oh: usize,
-    ow: usize,
-    kh: usize,
-    kw: usize,
-    s: usize,
-    ph: usize,
-    pw: usize,
+pub struct Dims {
+    pub c: usize,
+    pub h: usize,
+    pub w: usize,
+    pub f: usize,
+    pub oh: usize,
+    pub ow: usize,
+    pub kh: usize,
+    pub kw: usize,
+    pub s: usize,
+    pub ph: usize,
+    pub pw: usize,
 }
 
 impl Dims {
-    fn of(layer: &Layer, conv: &Conv) -> Dims {
+    pub fn of(layer: &Layer, conv: &Conv) -> Dims {
         let (Shape::Image { c, h, w }, Shape::Image { h: oh, w: ow, .. }) =
             (layer.input, layer.output)
         else {
@@ -56,11 +56,11 @@ impl Dims {
         }
     }
 
-    fn padded(&self) -> bool {
+    pub fn padded(&self) -> bool {
         self.ph > 0 || self.pw > 0
     }
 
-    fn weight_ty(&self) -> TokenStream {
+    pub fn weight_ty(&self) -> TokenStream {
         let (kw, kh, c, f) = (lit(self.kw), lit(self.kh), lit(self.c), lit(self.f));
         quote!([[[[T; #kw]; #kh]; #c]; #f])
     }
@@ -184,7 +184,7 @@ fn padded_source(d: &Dims) -> (TokenStream, Ident) {
     )
 }
 
-fn describe(layer: &Layer, d: &Dims) -> String {
+pub fn describe(layer: &Layer, d: &Dims) -> String {
     let filters = if d.f == 1 {
         "1 filter".to_string()
     } else {

@@ -9,7 +9,9 @@
 //! Those items name `std` through `::cnn::__private`, never `::std`, so that a `#![no_std]`
 //! crate can define a network whether or not `cnn` has `std`.
 
+mod batch;
 mod conv;
+mod conv_batch;
 mod summary;
 
 use proc_macro2::{Ident, Literal, TokenStream};
@@ -64,6 +66,8 @@ pub fn network(net: &Network) -> TokenStream {
     let (input_len_l, output_len_l, param_len_l) =
         (lit(input_len), lit(output_len), lit(param_len));
     let kernels = net.layers.iter().map(layer_functions);
+    let batch_kernels = batch::kernels(net);
+    let (work, batch_items) = batch::items(net);
     let accessors = net.layers.iter().map(accessors);
     let tensors = tensor_table(net);
     let forward = forward_pass(net);
@@ -233,6 +237,14 @@ pub fn network(net: &Network) -> TokenStream {
 
             #(#accessors)*
             #(#kernels)*
+            ::cnn::__private::with_std! {
+                #batch_kernels
+            }
+        }
+
+        const _: () = {
+        ::cnn::__private::with_std! {
+            #work
         }
 
         impl<T: ::cnn::Float> ::cnn::Network for #name<T> {
@@ -263,7 +275,12 @@ pub fn network(net: &Network) -> TokenStream {
             #evaluate
             #backprop
             #input_gradient
+
+            ::cnn::__private::with_std! {
+                #batch_items
+            }
         }
+        };
     }
 }
 
@@ -515,8 +532,9 @@ fn forward_statements(net: &Network) -> TokenStream {
     out
 }
 
-/// `T, C, H, W, OH, OW, KH, KW, SH, SW`: the const parameters of the runtime's pooling.
-fn pool_consts(layer: &Layer, p: &crate::ir::Pool) -> TokenStream {
+/// `C, H, W, OH, OW, KH, KW, SH, SW`: the sizes among the const parameters of the runtime's
+/// pooling.
+pub fn pool_sizes(layer: &Layer, p: &crate::ir::Pool) -> TokenStream {
     let (Shape::Image { c, h, w }, Shape::Image { h: oh, w: ow, .. }) = (layer.input, layer.output)
     else {
         unreachable!("check gives pooling an image input and output")
@@ -533,7 +551,13 @@ fn pool_consts(layer: &Layer, p: &crate::ir::Pool) -> TokenStream {
         p.sw,
     ]
     .map(lit);
-    quote!(T, #(#v),*)
+    quote!(#(#v),*)
+}
+
+/// `T, C, H, W, OH, OW, KH, KW, SH, SW`: the const parameters of the runtime's pooling.
+fn pool_consts(layer: &Layer, p: &crate::ir::Pool) -> TokenStream {
+    let sizes = pool_sizes(layer, p);
+    quote!(T, #sizes)
 }
 
 fn last_output(net: &Network) -> Ident {

@@ -1,0 +1,696 @@
+//! The three functions of a convolution on a batch, eight examples per lane pack.
+//!
+//! Each works on a part's blocks (`x: &[[[[Pack<T>; W]; H]; C]]`, one nested array of packs
+//! per eight examples), so every vector instruction does the work of eight examples, whatever
+//! the layer's shape. The taps are unrolled as in the single-example functions; what changes
+//! is that each statement computes a *tile* of outputs at once: a few filters (or channels)
+//! at a few output positions, the sums kept in registers while the loops run over channels
+//! (or filters). A tile reuses every load: one broadcast weight feeds all its positions, one
+//! input pack all its filters.
+//!
+//! ```text
+//! forward   Z[f][i][j]  = b[f] + sum_c sum_(u,v) W[f][c][u][v] Xp[c][i S + u][j S + v]
+//! weights   dW[f][c][u][v] += sum_(n,i,j) dZ[f][i][j] Xp[c][i S + u][j S + v]
+//! input     dX[c][y][x] = sum_f sum_(u,v) W[f][c][Kh-1-u][Kw-1-v] dZp[f][y P' + u][x P' + v]
+//! ```
+//!
+//! the last being the full convolution of `dL/dZ` with the filters rotated by 180 degrees
+//! (for a stride S > 1, one such correlation per phase `(y + P) mod S`).
+
+use proc_macro2::{Ident, TokenStream};
+use quote::{format_ident, quote, quote_spanned};
+
+use crate::codegen::conv::Dims;
+use crate::codegen::lit;
+use crate::ir::{Conv, Layer};
+
+/// The vector registers of an x86-64 core with AVX2 (16), less one that LLVM needs to keep a
+/// tile from spilling: a tile must fit in them.
+const REGISTERS: usize = 15;
+
+/// A tile: `rows` outputs that share an input pack (filters, or channels for dL/dX) by
+/// `cols` outputs that share a weight (positions).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Tile {
+    pub rows: usize,
+    pub cols: usize,
+}
+
+/// The tile with the least estimated time for `rows_total x cols_total` outputs, each a sum of
+/// `terms` products, counting the partial tiles at the edges. Per term a tile does
+/// `rows * cols` multiply-adds and `rows + cols` loads, two of each per cycle; every tile also
+/// stores its outputs and pays a few cycles of loop.
+pub fn choose_tile(rows_total: usize, cols_total: usize, terms: usize) -> Tile {
+    let cost = |r: usize, c: usize| -> f64 {
+        if r == 0 || c == 0 {
+            return 0.0;
+        }
+        let per_term = (r * c).max(r + c) as f64 / 2.0;
+        terms as f64 * per_term + (r * c) as f64 + 6.0
+    };
+    let mut best = (f64::INFINITY, Tile { rows: 1, cols: 1 });
+    for rows in 1..=rows_total.min(12) {
+        for cols in 1..=cols_total.min(12) {
+            // Accumulators, the smaller side preloaded, one register streaming.
+            if rows * cols + rows.min(cols) + 1 > REGISTERS {
+                continue;
+            }
+            let (fr, rr) = (rows_total / rows, rows_total % rows);
+            let (fc, rc) = (cols_total / cols, cols_total % cols);
+            let total = (fr * fc) as f64 * cost(rows, cols)
+                + (fr as f64) * cost(rows, rc)
+                + (fc as f64) * cost(rr, cols)
+                + cost(rr, rc);
+            // Prefer, on ties, fewer edge variants and then squarer tiles.
+            if total < best.0 - 1e-9 {
+                best = (total, Tile { rows, cols });
+            }
+        }
+    }
+    best.1
+}
+
+/// The partial tiles of a range: full tiles of `size` over `0..total`, then the rest, as
+/// `(size, count)` pairs.
+fn spans(total: usize, size: usize) -> Vec<(usize, usize)> {
+    let mut v = vec![(size, total / size)];
+    if total % size > 0 {
+        v.push((total % size, 1));
+    }
+    v.retain(|&(_, n)| n > 0);
+    v
+}
+
+/// `for v in (START..).step_by(SIZE).take(COUNT) { body }`, written as the plain loop
+/// `for t in 0..COUNT { let v = START + t * SIZE; body }`, or without a loop for one tile.
+fn tile_loop(var: &Ident, start: usize, size: usize, count: usize, body: TokenStream) -> TokenStream {
+    let start_l = lit(start);
+    if count == 1 {
+        return quote!({ let #var = #start_l; #body });
+    }
+    let (size, count) = (lit(size), lit(count));
+    let t = format_ident!("{}_tile", var);
+    let at = if start == 0 {
+        quote!(#t * #size)
+    } else {
+        quote!(#start_l + #t * #size)
+    };
+    quote! {
+        for #t in 0..#count {
+            let #var = #at;
+            #body
+        }
+    }
+}
+
+/// `v`, `v + 1`, `v * 2 + 3`: an index `var * mul + add` without `* 1` or `+ 0`.
+fn idx(var: &Ident, mul: usize, add: usize) -> TokenStream {
+    let base = if mul == 1 {
+        quote!(#var)
+    } else {
+        let m = lit(mul);
+        quote!(#var * #m)
+    };
+    if add == 0 {
+        base
+    } else {
+        let a = lit(add);
+        quote!(#base + #a)
+    }
+}
+
+/// `(j + p) * s + v` for a constant `p`, `v`: folded to `j * s + (p s + v)`.
+fn idx_offset(var: &Ident, mul: usize, p: usize, add: usize) -> TokenStream {
+    idx(var, mul, p * mul + add)
+}
+
+/// One tile of a correlation: `rows x cols` sums, each `init(r)` plus, for every value of the
+/// reduction loop `k` and every tap, `weight(r, tap) * input(tap, col)`. The smaller side is
+/// loaded once per tap and the other streams through one register.
+struct CorrTile<'a> {
+    rows: usize,
+    cols: usize,
+    /// The reduction loop: `for k in 0..K`.
+    k: &'a Ident,
+    k_len: usize,
+    /// Taps, as the input of a tap and a column.
+    taps: Vec<(usize, usize)>,
+    weight: &'a dyn Fn(usize, (usize, usize)) -> TokenStream,
+    input: &'a dyn Fn((usize, usize), usize) -> TokenStream,
+    init: &'a dyn Fn(usize) -> TokenStream,
+    store: &'a dyn Fn(usize, usize, &Ident) -> TokenStream,
+}
+
+impl CorrTile<'_> {
+    fn acc(r: usize, c: usize) -> Ident {
+        format_ident!("z{}_{}", r, c)
+    }
+
+    fn emit(&self) -> TokenStream {
+        let inits = (0..self.rows).flat_map(|r| {
+            let init = (self.init)(r);
+            (0..self.cols).map(move |c| {
+                let a = Self::acc(r, c);
+                quote!(let mut #a = #init;)
+            })
+        });
+        let taps = self.taps.iter().map(|&tap| {
+            let (u, v) = tap;
+            let comment = format!(" tap ({u}, {v})");
+            let body = if self.rows <= self.cols {
+                // Weights first (one per row), then each column's input through all of them.
+                let ws = (0..self.rows).map(|r| {
+                    let (wn, w) = (format_ident!("w{}", r), (self.weight)(r, tap));
+                    quote!(let #wn = s.splat(#w);)
+                });
+                let cols = (0..self.cols).map(|c| {
+                    let x = (self.input)(tap, c);
+                    let fmas = (0..self.rows).map(|r| {
+                        let (a, wn) = (Self::acc(r, c), format_ident!("w{}", r));
+                        quote!(#a = s.mul_add(#wn, x, #a);)
+                    });
+                    quote!({ let x = s.load(#x); #(#fmas)* })
+                });
+                quote!(#(#ws)* #(#cols)*)
+            } else {
+                let xs = (0..self.cols).map(|c| {
+                    let (xn, x) = (format_ident!("x{}", c), (self.input)(tap, c));
+                    quote!(let #xn = s.load(#x);)
+                });
+                let rows = (0..self.rows).map(|r| {
+                    let w = (self.weight)(r, tap);
+                    let fmas = (0..self.cols).map(|c| {
+                        let (a, xn) = (Self::acc(r, c), format_ident!("x{}", c));
+                        quote!(#a = s.mul_add(w, #xn, #a);)
+                    });
+                    quote!({ let w = s.splat(#w); #(#fmas)* })
+                });
+                quote!(#(#xs)* #(#rows)*)
+            };
+            quote!(#[doc = #comment] { #body })
+        });
+        let stores = (0..self.rows).flat_map(|r| (0..self.cols).map(move |c| (self.store)(r, c, &Self::acc(r, c))));
+        let (k, k_len) = (self.k, lit(self.k_len));
+        let sum = (!self.taps.is_empty()).then(|| {
+            quote! {
+                for #k in 0..#k_len {
+                    #(#taps)*
+                }
+            }
+        });
+        quote! {
+            #(#inits)*
+            #sum
+            #(#stores)*
+        }
+    }
+}
+
+/// What the forward pass applies to each sum before storing it: nothing, or the activation
+/// fused into the layer (`::cnn::__private::batch::act::Relu`, ...).
+pub type Fused = Option<TokenStream>;
+
+/// The forward pass on a batch: `Z = b + W * Xp` (a correlation), then the fused activation.
+pub fn forward(layer: &Layer, conv: &Conv, act: &Fused) -> TokenStream {
+    let d = Dims::of(layer, conv);
+    let name = format_ident!("{}_forward_batch", layer.name);
+    let (x_blk, z_blk, xp_blk, w_ty) = (
+        pack_image(d.c, d.h, d.w),
+        pack_image(d.f, d.oh, d.ow),
+        pack_image(d.c, d.h + 2 * d.ph, d.w + 2 * d.pw),
+        d.weight_ty(),
+    );
+    let f_l = lit(d.f);
+    let tile = choose_tile(d.f, d.ow, d.c * d.kh * d.kw);
+    let (f, i, j, c) = (format_ident!("f"), format_ident!("i"), format_ident!("j"), format_ident!("c"));
+    let taps: Vec<(usize, usize)> = (0..d.kh).flat_map(|u| (0..d.kw).map(move |v| (u, v))).collect();
+    let src = if d.padded() { format_ident!("xp") } else { format_ident!("x") };
+    let store_act = |a: &Ident| match act {
+        Some(act) => quote!(::cnn::__private::batch::act::Activation::<T>::forward(#act, s, #a)),
+        None => quote!(#a),
+    };
+    let mut rows_out = TokenStream::new();
+    let mut f_start = 0;
+    for (f_size, f_count) in spans(d.f, tile.rows) {
+        let mut cols_out = TokenStream::new();
+        let mut j_start = 0;
+        for (j_size, j_count) in spans(d.ow, tile.cols) {
+            let weight = |r: usize, (u, v): (usize, usize)| {
+                let fr = idx(&f, 1, r);
+                let (u, v) = (lit(u), lit(v));
+                quote!(w[#fr][#c][#u][#v])
+            };
+            let input = |(u, v): (usize, usize), col: usize| {
+                let (y, x) = (idx(&i, d.s, u), idx_offset(&j, d.s, col, v));
+                quote!(&#src[#c][#y][#x])
+            };
+            let init = |r: usize| {
+                let fr = idx(&f, 1, r);
+                quote!(s.splat(b[#fr]))
+            };
+            let store = |r: usize, col: usize, a: &Ident| {
+                let (fr, jc) = (idx(&f, 1, r), idx(&j, 1, col));
+                let v = store_act(a);
+                quote!(s.store(&mut z[#fr][#i][#jc], #v);)
+            };
+            let body = CorrTile {
+                rows: f_size,
+                cols: j_size,
+                k: &c,
+                k_len: d.c,
+                taps: taps.clone(),
+                weight: &weight,
+                input: &input,
+                init: &init,
+                store: &store,
+            }
+            .emit();
+            cols_out.extend(tile_loop(&j, j_start, j_size, j_count, body));
+            j_start += j_size * j_count;
+        }
+        rows_out.extend(tile_loop(&f, f_start, f_size, f_count, cols_out));
+        f_start += f_size * f_count;
+    }
+    let oh = lit(d.oh);
+    let (pad_arg, pad) = if d.padded() {
+        (
+            quote!(xp: &mut #xp_blk,),
+            quote!(::cnn::__private::batch::pad(x, xp);),
+        )
+    } else {
+        (TokenStream::new(), TokenStream::new())
+    };
+    let xp_ref = d.padded().then(|| quote!(let xp = &*xp;));
+    let doc = super::conv::describe(layer, &d);
+    let act_doc = match act {
+        Some(_) => " The activation that follows is applied before the store.",
+        None => "",
+    };
+    let formula = format!(
+        " Forward, on a batch: `Z[f][i][j] = b[f] + sum_c sum_(u<{},v<{}) W[f][c][u][v] X[c][{}][{}]`, a correlation, in tiles of {} filters x {} columns.{act_doc}",
+        d.kh,
+        d.kw,
+        idx(&i, d.s, 0).to_string().replace(' ', "") + " + u",
+        idx(&j, d.s, 0).to_string().replace(' ', "") + " + v",
+        tile.rows,
+        tile.cols,
+    );
+    let _ = f_l;
+    quote_spanned! {layer.span=>
+        #[doc = #doc]
+        ///
+        #[doc = #formula]
+        #[inline(always)]
+        fn #name<S: ::cnn::__private::Lanes<T>>(
+            s: S,
+            w: &#w_ty,
+            b: &[T; #f_l],
+            x: &[#x_blk],
+            z: &mut [#z_blk],
+            #pad_arg
+        ) {
+            for (x, z) in x.iter().zip(z.iter_mut()) {
+                #pad
+                #xp_ref
+                for #i in 0..#oh {
+                    #rows_out
+                }
+            }
+        }
+    }
+}
+
+/// The weight gradient on a batch: `dW += dZ * Xp` (the correlation of the input with dL/dZ)
+/// and `db += sum dZ`, summed in one pack per weight (`dw`, `db`) whose lanes the caller adds.
+pub fn backward(layer: &Layer, conv: &Conv) -> TokenStream {
+    let d = Dims::of(layer, conv);
+    let name = format_ident!("{}_backward_batch", layer.name);
+    let (x_blk, z_blk, xp_blk) = (
+        pack_image(d.c, d.h, d.w),
+        pack_image(d.f, d.oh, d.ow),
+        pack_image(d.c, d.h + 2 * d.ph, d.w + 2 * d.pw),
+    );
+    let dw_ty = {
+        let (kw, kh, c, f) = (lit(d.kw), lit(d.kh), lit(d.c), lit(d.f));
+        quote!([[[[::cnn::__private::Pack<T>; #kw]; #kh]; #c]; #f])
+    };
+    let (f_l, c_l, kh_l, oh, ow) = (lit(d.f), lit(d.c), lit(d.kh), lit(d.oh), lit(d.ow));
+    // Tiles of filters x taps along a kernel row: per output position, `rows` dZ packs and
+    // `cols` input packs give `rows * cols` products.
+    let tile = choose_tile(d.f, d.kw, d.oh * d.ow);
+    let (f, u, v, i, j) = (
+        format_ident!("f"),
+        format_ident!("u"),
+        format_ident!("v"),
+        format_ident!("i"),
+        format_ident!("j"),
+    );
+    let src = if d.padded() { format_ident!("xp") } else { format_ident!("x") };
+    let mut out = TokenStream::new();
+    let mut f_start = 0;
+    for (f_size, f_count) in spans(d.f, tile.rows) {
+        let mut cols_out = TokenStream::new();
+        let mut v_start = 0;
+        for (v_size, v_count) in spans(d.kw, tile.cols) {
+            let g = |r: usize, t: usize| format_ident!("g{}_{}", r, t);
+            let mut loads = Vec::new();
+            let mut stores = Vec::new();
+            for r in 0..f_size {
+                for t in 0..v_size {
+                    let (a, fr, vt) = (g(r, t), idx(&f, 1, r), idx(&v, 1, t));
+                    loads.push(quote!(let mut #a = s.load(&dw[#fr][c][#u][#vt]);));
+                    stores.push(quote!(s.store(&mut dw[#fr][c][#u][#vt], #a);));
+                }
+            }
+            // Per position: the smaller side of the tile loaded first, the other streamed.
+            let dz_at = |r: usize| {
+                let fr = idx(&f, 1, r);
+                quote!(&dz[#fr][#i][#j])
+            };
+            let x_at = |t: usize| {
+                let (y, xx, vt) = (idx(&i, d.s, 0), idx(&j, d.s, 0), idx_offset(&v, 1, t, 0));
+                quote!(&#src[c][#y + #u][#xx + #vt])
+            };
+            let fmas = if f_size <= v_size {
+                let dzs = (0..f_size).map(|r| {
+                    let (dn, at) = (format_ident!("d{}", r), dz_at(r));
+                    quote!(let #dn = s.load(#at);)
+                });
+                let cols = (0..v_size).map(|t| {
+                    let at = x_at(t);
+                    let fm = (0..f_size).map(|r| {
+                        let (a, dn) = (g(r, t), format_ident!("d{}", r));
+                        quote!(#a = s.mul_add(#dn, x, #a);)
+                    });
+                    quote!({ let x = s.load(#at); #(#fm)* })
+                });
+                quote!(#(#dzs)* #(#cols)*)
+            } else {
+                let xs = (0..v_size).map(|t| {
+                    let (xn, at) = (format_ident!("x{}", t), x_at(t));
+                    quote!(let #xn = s.load(#at);)
+                });
+                let rows = (0..f_size).map(|r| {
+                    let at = dz_at(r);
+                    let fm = (0..v_size).map(|t| {
+                        let (a, xn) = (g(r, t), format_ident!("x{}", t));
+                        quote!(#a = s.mul_add(d, #xn, #a);)
+                    });
+                    quote!({ let d = s.load(#at); #(#fm)* })
+                });
+                quote!(#(#xs)* #(#rows)*)
+            };
+            let body = quote! {
+                #(#loads)*
+                for #i in 0..#oh {
+                    for #j in 0..#ow {
+                        #fmas
+                    }
+                }
+                #(#stores)*
+            };
+            cols_out.extend(tile_loop(&v, v_start, v_size, v_count, body));
+            v_start += v_size * v_count;
+        }
+        out.extend(tile_loop(&f, f_start, f_size, f_count, cols_out));
+        f_start += f_size * f_count;
+    }
+    let (pad_arg, pad) = if d.padded() {
+        (
+            quote!(xp: &mut #xp_blk,),
+            quote!(::cnn::__private::batch::pad(x, xp);),
+        )
+    } else {
+        (TokenStream::new(), TokenStream::new())
+    };
+    let xp_ref = d.padded().then(|| quote!(let xp = &*xp;));
+    let doc = super::conv::describe(layer, &d);
+    let formula = format!(
+        " Backward, parameters, on a batch: `dW[f][c][u][v] += sum_(n,i,j) dZ[f][i][j] X[c][{} + u][{} + v]`, the correlation of the layer's input with `dL/dZ`, and `db[f] += sum_(n,i,j) dZ[f][i][j]`; in tiles of {} filters x {} taps, each weight's sum kept in one pack.",
+        idx(&i, d.s, 0).to_string().replace(' ', ""),
+        idx(&j, d.s, 0).to_string().replace(' ', ""),
+        tile.rows,
+        tile.cols,
+    );
+    quote_spanned! {layer.span=>
+        #[doc = #doc]
+        ///
+        #[doc = #formula]
+        #[inline(always)]
+        fn #name<S: ::cnn::__private::Lanes<T>>(
+            s: S,
+            x: &[#x_blk],
+            dz: &[#z_blk],
+            dw: &mut #dw_ty,
+            db: &mut [::cnn::__private::Pack<T>; #f_l],
+            #pad_arg
+        ) {
+            for (x, dz) in x.iter().zip(dz) {
+                #pad
+                #xp_ref
+                for c in 0..#c_l {
+                    for #u in 0..#kh_l {
+                        #out
+                    }
+                }
+                for (db, dz) in db.iter_mut().zip(dz) {
+                    let mut sum = s.load(db);
+                    for p in dz.as_flattened() {
+                        sum = s.add(sum, s.load(p));
+                    }
+                    s.store(db, sum);
+                }
+            }
+        }
+    }
+}
+
+/// The bordered `dL/dZ` of [`backward_input`]: its size and where `dL/dZ` lies in it.
+pub struct DzBorder {
+    pub h: usize,
+    pub w: usize,
+    pub top: usize,
+    pub left: usize,
+}
+
+/// One axis of the phases of `dL/dX`: for `stride` S, padding P and kernel K over an input of
+/// `n`, the phases `r = (y + P) mod S`, each with its taps `u = r + S t` and the range of
+/// `q = (y + P - r) / S`; and the border `B = ceil(K / S) - 1` that keeps `q - t + B` in the
+/// bordered `dL/dZ`.
+struct Phases {
+    border: usize,
+    /// `(r, taps, q0, q1)`.
+    phases: Vec<(usize, usize, usize, usize)>,
+    /// Rows (or columns) of the bordered `dL/dZ`.
+    len: usize,
+}
+
+impl Phases {
+    fn of(n: usize, k: usize, s: usize, p: usize, out: usize) -> Phases {
+        let border = k.div_ceil(s) - 1;
+        let mut phases = Vec::new();
+        let mut q_end = 0;
+        for r in 0..s {
+            // A phase beyond the kernel (a 1x1 kernel at stride 2) takes no tap: zeros.
+            let taps = k.saturating_sub(r).div_ceil(s);
+            // Outputs y in 0..n with (y + p) mod s = r: y + p = q s + r.
+            let q0 = p.saturating_sub(r).div_ceil(s);
+            let q1 = (n + p).saturating_sub(r).div_ceil(s);
+            if q1 > q0 {
+                phases.push((r, taps, q0, q1));
+                q_end = q_end.max(q1);
+            }
+        }
+        Phases {
+            border,
+            phases,
+            len: border + out.max(q_end),
+        }
+    }
+}
+
+/// The geometry of the bordered `dL/dZ` for a layer.
+pub fn dz_border(d: &Dims) -> DzBorder {
+    let (ph, pw) = (
+        Phases::of(d.h, d.kh, d.s, d.ph, d.oh),
+        Phases::of(d.w, d.kw, d.s, d.pw, d.ow),
+    );
+    DzBorder {
+        h: ph.len,
+        w: pw.len,
+        top: ph.border,
+        left: pw.border,
+    }
+}
+
+/// The input gradient on a batch: the full convolution of `dL/dZ` with the filters rotated by
+/// 180 degrees, as a correlation of the zero-bordered `dL/dZ` with the rotated filters (one
+/// per phase of the stride). Overwrites `dx`.
+pub fn backward_input(layer: &Layer, conv: &Conv) -> TokenStream {
+    let d = Dims::of(layer, conv);
+    let name = format_ident!("{}_backward_input_batch", layer.name);
+    let (x_blk, z_blk, w_ty) = (
+        pack_image(d.c, d.h, d.w),
+        pack_image(d.f, d.oh, d.ow),
+        d.weight_ty(),
+    );
+    let (py, px) = (
+        Phases::of(d.h, d.kh, d.s, d.ph, d.oh),
+        Phases::of(d.w, d.kw, d.s, d.pw, d.ow),
+    );
+    let border = dz_border(&d);
+    let dzp_blk = pack_image(d.f, border.h, border.w);
+    let (f, c, q, p) = (format_ident!("f"), format_ident!("c"), format_ident!("q"), format_ident!("p"));
+    let mut phases_out = TokenStream::new();
+    for &(ry, ty, q0, q1) in &py.phases {
+        for &(rx, tx, p0, p1) in &px.phases {
+            // Taps of this phase: u = ry + S tu, v = rx + S tv; the input of tap (tu, tv) at
+            // (q, p) is dZp[q + By - tu][p + Bx - tv]: rotated, as the full convolution is.
+            let taps: Vec<(usize, usize)> = (0..ty).flat_map(|a| (0..tx).map(move |b| (a, b))).collect();
+            let tile = choose_tile(d.c, p1 - p0, d.f * taps.len());
+            let mut rows_out = TokenStream::new();
+            let mut c_start = 0;
+            for (c_size, c_count) in spans(d.c, tile.rows) {
+                let mut cols_out = TokenStream::new();
+                let mut p_start = p0;
+                for (p_size, p_count) in spans(p1 - p0, tile.cols) {
+                    let weight = |r: usize, (tu, tv): (usize, usize)| {
+                        let cr = idx(&c, 1, r);
+                        let (u, v) = (lit(ry + d.s * tu), lit(rx + d.s * tv));
+                        quote!(w[#f][#cr][#u][#v])
+                    };
+                    let input = |(tu, tv): (usize, usize), col: usize| {
+                        let y = idx(&q, 1, py.border - tu);
+                        let x = idx_offset(&p, 1, col, px.border - tv);
+                        quote!(&dzp[#f][#y][#x])
+                    };
+                    let init = |_r: usize| quote!(s.zero());
+                    let store = |r: usize, col: usize, a: &Ident| {
+                        let cr = idx(&c, 1, r);
+                        // y = q S + ry - P, x = (p + col) S + rx - P.
+                        let y = signed_idx(&q, d.s, ry as isize - d.ph as isize);
+                        let x = signed_idx(&p, d.s, (col * d.s + rx) as isize - d.pw as isize);
+                        quote!(s.store(&mut dx[#cr][#y][#x], #a);)
+                    };
+                    let body = CorrTile {
+                        rows: c_size,
+                        cols: p_size,
+                        k: &f,
+                        k_len: d.f,
+                        taps: taps.clone(),
+                        weight: &weight,
+                        input: &input,
+                        init: &init,
+                        store: &store,
+                    }
+                    .emit();
+                    cols_out.extend(tile_loop(&p, p_start, p_size, p_count, body));
+                    p_start += p_size * p_count;
+                }
+                rows_out.extend(tile_loop(&c, c_start, c_size, c_count, cols_out));
+                c_start += c_size * c_count;
+            }
+            let (q0, q1) = (lit(q0), lit(q1));
+            let comment = format!(" phase ({ry}, {rx}): taps u = {ry} + {} t, v = {rx} + {} t", d.s, d.s);
+            phases_out.extend(quote! {
+                #[doc = #comment]
+                for #q in #q0..#q1 {
+                    #rows_out
+                }
+            });
+        }
+    }
+    let (top, left) = (lit(border.top), lit(border.left));
+    let doc = super::conv::describe(layer, &d);
+    let formula = if d.s == 1 {
+        format!(
+            " Backward, input, on a batch: the full convolution of `dL/dZ` with the filters rotated by 180 degrees, a correlation of the zero-bordered `dZp` with `rot(W)[u][v] = W[{km}-u][{kn}-v]`: `dX[c][y][x] = sum_f sum_(u,v) W[f][c][{km}-u][{kn}-v] dZp[f][y + {} + u][x + {} + v]`, `dZp[f][q][p] = dZ[f][q - {}][p - {}]` (zero outside). Written with `q = y + P` and tap `t = Kh-1-u`, so the statements read `w[f][c][t][..] * dzp[f][q + {} - t][..]`.",
+            d.ph,
+            d.pw,
+            border.top,
+            border.left,
+            py.border,
+            km = d.kh - 1,
+            kn = d.kw - 1,
+        )
+    } else {
+        format!(
+            " Backward, input, on a batch: the full convolution of `dL/dZ` with the filters rotated by 180 degrees. With stride {s}, an input position `y = q {s} + r - P` takes only the taps `u = r + {s} t`, from `dZ[q - t]`: one correlation of the zero-bordered `dZp[f][q + B][..] = dZ[f][q][..]` with the rotated sub-filter per phase `(r_y, r_x)`.",
+            s = d.s
+        )
+    };
+    quote_spanned! {layer.span=>
+        #[doc = #doc]
+        ///
+        #[doc = #formula]
+        #[inline(always)]
+        fn #name<S: ::cnn::__private::Lanes<T>>(
+            s: S,
+            w: &#w_ty,
+            dz: &[#z_blk],
+            dx: &mut [#x_blk],
+            dzp: &mut #dzp_blk,
+        ) {
+            for (dz, dx) in dz.iter().zip(dx.iter_mut()) {
+                ::cnn::__private::batch::border(dz, dzp, #top, #left);
+                let dzp = &*dzp;
+                #phases_out
+            }
+        }
+    }
+}
+
+/// `var * mul + add` for a possibly negative constant `add` (the generated loops start where
+/// it is never negative).
+fn signed_idx(var: &Ident, mul: usize, add: isize) -> TokenStream {
+    if add >= 0 {
+        idx(var, mul, add as usize)
+    } else {
+        let base = idx(var, mul, 0);
+        let a = lit(add.unsigned_abs());
+        quote!(#base - #a)
+    }
+}
+
+/// `[[[Pack<T>; W]; H]; C]`: one block of an image.
+pub fn pack_image(c: usize, h: usize, w: usize) -> TokenStream {
+    let (c, h, w) = (lit(c), lit(h), lit(w));
+    quote!([[[::cnn::__private::Pack<T>; #w]; #h]; #c])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tiles_fit_the_registers_and_cover_the_layer() {
+        for (rows, cols, terms) in [(6, 24, 25), (16, 8, 150), (1, 20, 9), (3, 20, 9), (64, 32, 144), (8, 6, 9)] {
+            let t = choose_tile(rows, cols, terms);
+            assert!(t.rows * t.cols + t.rows.min(t.cols) + 1 <= REGISTERS, "{t:?}");
+            assert!(t.rows <= rows && t.cols <= cols);
+        }
+        // LeNet-5's first layer: all six filters, two columns.
+        assert_eq!(choose_tile(6, 24, 25).rows * choose_tile(6, 24, 25).cols, 12);
+    }
+
+    #[test]
+    fn phases_cover_every_input_position_once() {
+        for (n, k, s, p) in [(28, 3, 2, 1), (28, 1, 2, 0), (7, 3, 1, 1), (8, 5, 1, 0), (9, 4, 3, 2), (5, 5, 3, 0)] {
+            let out = (n + 2 * p - k) / s + 1;
+            let ph = Phases::of(n, k, s, p, out);
+            let mut seen = vec![0; n];
+            for &(r, taps, q0, q1) in &ph.phases {
+                assert_eq!(taps, k.saturating_sub(r).div_ceil(s));
+                for q in q0..q1 {
+                    let y = q * s + r - p;
+                    seen[y] += 1;
+                    for t in 0..taps {
+                        // dZp index in range.
+                        assert!(q + ph.border >= t && q + ph.border - t < ph.len);
+                    }
+                }
+            }
+            assert!(seen.iter().all(|&c| c == 1), "{n} {k} {s} {p}: {seen:?}");
+        }
+    }
+}

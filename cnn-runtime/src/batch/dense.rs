@@ -1,0 +1,285 @@
+//! Dense layers on blocks of eight examples: the three products of a fully connected layer,
+//! in register tiles, with the weight in PyTorch's `[M, N]` layout.
+//!
+//! ```text
+//! forward      z[n][m]  = b[m] + sum_k W[m][k] x[n][k]
+//! input grad   dx[n][k] = sum_m W[m][k] dz[n][m]
+//! weight grad  dW[m][k] += sum_n dz[n][m] x[n][k],   db[m] += sum_n dz[n][m]
+//! ```
+//!
+//! The first two broadcast one weight to eight examples and keep a tile of six rows by two
+//! blocks (twelve vectors) in registers; every output is summed in the same order whatever
+//! its tile, so the result does not depend on the batch's size or split. The weight gradient
+//! sums each weight's products over the part's blocks in one vector, then the eight lanes.
+
+use crate::Float;
+use crate::batch::act::Activation;
+use crate::simd::{Lanes, Pack};
+
+/// Rows of a tile.
+const ROWS: usize = 6;
+
+/// `z[n][m] = b[m] + sum_k W[m][k] x[n][k]` for every example of every block.
+#[inline(always)]
+pub fn forward<T: Float, S: Lanes<T>, A: Activation<T>, const N: usize, const M: usize>(
+    s: S,
+    w: &[[T; N]; M],
+    b: &[T; M],
+    x: &[[Pack<T>; N]],
+    z: &mut [[Pack<T>; M]],
+    act: A,
+) {
+    debug_assert_eq!(x.len(), z.len());
+    let mut b0 = 0;
+    while b0 + 2 <= x.len() {
+        forward_rows::<T, S, A, N, M, 2>(s, w, b, x, z, act, b0);
+        b0 += 2;
+    }
+    if b0 < x.len() {
+        forward_rows::<T, S, A, N, M, 1>(s, w, b, x, z, act, b0);
+    }
+}
+
+#[inline(always)]
+fn forward_rows<
+    T: Float,
+    S: Lanes<T>,
+    A: Activation<T>,
+    const N: usize,
+    const M: usize,
+    const B: usize,
+>(
+    s: S,
+    w: &[[T; N]; M],
+    b: &[T; M],
+    x: &[[Pack<T>; N]],
+    z: &mut [[Pack<T>; M]],
+    act: A,
+    b0: usize,
+) {
+    let mut m0 = 0;
+    while m0 + ROWS <= M {
+        forward_tile::<T, S, A, N, M, ROWS, B>(s, w, b, x, z, act, m0, b0);
+        m0 += ROWS;
+    }
+    match M - m0 {
+        1 => forward_tile::<T, S, A, N, M, 1, B>(s, w, b, x, z, act, m0, b0),
+        2 => forward_tile::<T, S, A, N, M, 2, B>(s, w, b, x, z, act, m0, b0),
+        3 => forward_tile::<T, S, A, N, M, 3, B>(s, w, b, x, z, act, m0, b0),
+        4 => forward_tile::<T, S, A, N, M, 4, B>(s, w, b, x, z, act, m0, b0),
+        5 => forward_tile::<T, S, A, N, M, 5, B>(s, w, b, x, z, act, m0, b0),
+        _ => {}
+    }
+}
+
+/// Rows `m0..m0 + R` of blocks `b0..b0 + B`.
+#[inline(always)]
+#[allow(clippy::too_many_arguments)] // one tile's place in four arrays
+fn forward_tile<
+    T: Float,
+    S: Lanes<T>,
+    A: Activation<T>,
+    const N: usize,
+    const M: usize,
+    const R: usize,
+    const B: usize,
+>(
+    s: S,
+    w: &[[T; N]; M],
+    b: &[T; M],
+    x: &[[Pack<T>; N]],
+    z: &mut [[Pack<T>; M]],
+    act: A,
+    m0: usize,
+    b0: usize,
+) {
+    let w: [&[T; N]; R] = core::array::from_fn(|r| &w[m0 + r]);
+    let x: [&[Pack<T>; N]; B] = core::array::from_fn(|j| &x[b0 + j]);
+    let mut acc: [[S::V; B]; R] = core::array::from_fn(|r| [s.splat(b[m0 + r]); B]);
+    for k in 0..N {
+        let xk: [S::V; B] = core::array::from_fn(|j| s.load(&x[j][k]));
+        for r in 0..R {
+            let wv = s.splat(w[r][k]);
+            for j in 0..B {
+                acc[r][j] = s.mul_add(wv, xk[j], acc[r][j]);
+            }
+        }
+    }
+    for (r, acc) in acc.iter().enumerate() {
+        for (j, &v) in acc.iter().enumerate() {
+            s.store(&mut z[b0 + j][m0 + r], act.forward(s, v));
+        }
+    }
+}
+
+/// `dx[n][k] = sum_m W[m][k] dz[n][m]`: the transpose of the weight applied to `dz`.
+#[inline(always)]
+pub fn backward_input<T: Float, S: Lanes<T>, const N: usize, const M: usize>(
+    s: S,
+    w: &[[T; N]; M],
+    dz: &[[Pack<T>; M]],
+    dx: &mut [[Pack<T>; N]],
+) {
+    debug_assert_eq!(dz.len(), dx.len());
+    let mut b0 = 0;
+    while b0 + 2 <= dz.len() {
+        input_rows::<T, S, N, M, 2>(s, w, dz, dx, b0);
+        b0 += 2;
+    }
+    if b0 < dz.len() {
+        input_rows::<T, S, N, M, 1>(s, w, dz, dx, b0);
+    }
+}
+
+#[inline(always)]
+fn input_rows<T: Float, S: Lanes<T>, const N: usize, const M: usize, const B: usize>(
+    s: S,
+    w: &[[T; N]; M],
+    dz: &[[Pack<T>; M]],
+    dx: &mut [[Pack<T>; N]],
+    b0: usize,
+) {
+    let mut k0 = 0;
+    while k0 + ROWS <= N {
+        input_tile::<T, S, N, M, ROWS, B>(s, w, dz, dx, k0, b0);
+        k0 += ROWS;
+    }
+    match N - k0 {
+        1 => input_tile::<T, S, N, M, 1, B>(s, w, dz, dx, k0, b0),
+        2 => input_tile::<T, S, N, M, 2, B>(s, w, dz, dx, k0, b0),
+        3 => input_tile::<T, S, N, M, 3, B>(s, w, dz, dx, k0, b0),
+        4 => input_tile::<T, S, N, M, 4, B>(s, w, dz, dx, k0, b0),
+        5 => input_tile::<T, S, N, M, 5, B>(s, w, dz, dx, k0, b0),
+        _ => {}
+    }
+}
+
+/// Inputs `k0..k0 + R` of blocks `b0..b0 + B`.
+#[inline(always)]
+fn input_tile<
+    T: Float,
+    S: Lanes<T>,
+    const N: usize,
+    const M: usize,
+    const R: usize,
+    const B: usize,
+>(
+    s: S,
+    w: &[[T; N]; M],
+    dz: &[[Pack<T>; M]],
+    dx: &mut [[Pack<T>; N]],
+    k0: usize,
+    b0: usize,
+) {
+    let dz: [&[Pack<T>; M]; B] = core::array::from_fn(|j| &dz[b0 + j]);
+    let mut acc: [[S::V; B]; R] = [[s.zero(); B]; R];
+    for (m, w_m) in w.iter().enumerate() {
+        let d: [S::V; B] = core::array::from_fn(|j| s.load(&dz[j][m]));
+        let w_m: &[T; R] = w_m[k0..k0 + R].first_chunk().expect("R columns");
+        for r in 0..R {
+            let wv = s.splat(w_m[r]);
+            for j in 0..B {
+                acc[r][j] = s.mul_add(wv, d[j], acc[r][j]);
+            }
+        }
+    }
+    for (r, acc) in acc.iter().enumerate() {
+        for (j, &v) in acc.iter().enumerate() {
+            s.store(&mut dx[b0 + j][k0 + r], v);
+        }
+    }
+}
+
+/// `dW[m][k] += sum_n dz[n][m] x[n][k]` and `db[m] += sum_n dz[n][m]` over every example of
+/// the blocks: each weight's products summed over the blocks in one vector, then its lanes.
+#[inline(always)]
+pub fn backward<T: Float, S: Lanes<T>, const N: usize, const M: usize>(
+    s: S,
+    x: &[[Pack<T>; N]],
+    dz: &[[Pack<T>; M]],
+    dw: &mut [[T; N]; M],
+    db: &mut [T; M],
+) {
+    debug_assert_eq!(x.len(), dz.len());
+    const K: usize = 8;
+    for (m, (dw_m, db_m)) in dw.iter_mut().zip(db.iter_mut()).enumerate() {
+        let mut k0 = 0;
+        while k0 + K <= N {
+            let mut acc = [s.zero(); K];
+            for (x, dz) in x.iter().zip(dz) {
+                let d = s.load(&dz[m]);
+                let x: &[Pack<T>; K] = x[k0..k0 + K].first_chunk().expect("K inputs");
+                for t in 0..K {
+                    acc[t] = s.mul_add(d, s.load(&x[t]), acc[t]);
+                }
+            }
+            let dw_k: &mut [T; K] = (&mut dw_m[k0..k0 + K]).try_into().expect("K weights");
+            let sum = s.add(s.loadu(dw_k), s.sums(acc));
+            s.storeu(dw_k, sum);
+            k0 += K;
+        }
+        for (k, dw_mk) in dw_m.iter_mut().enumerate().skip(k0) {
+            let mut acc = s.zero();
+            for (x, dz) in x.iter().zip(dz) {
+                acc = s.mul_add(s.load(&dz[m]), s.load(&x[k]), acc);
+            }
+            *dw_mk += s.sum(acc);
+        }
+        let mut acc = s.zero();
+        for dz in dz {
+            acc = s.add(acc, s.load(&dz[m]));
+        }
+        *db_m += s.sum(acc);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::simd::Portable;
+
+    /// Every product against plain loops over examples, for sizes that leave partial tiles.
+    #[test]
+    fn products_match_plain_loops() {
+        const N: usize = 11;
+        const M: usize = 7;
+        let blocks = 3;
+        let w: [[f64; N]; M] = core::array::from_fn(|m| core::array::from_fn(|k| ((m * 13 + k * 7) % 10) as f64 - 4.5));
+        let b: [f64; M] = core::array::from_fn(|m| m as f64 * 0.5);
+        let x: Vec<[Pack<f64>; N]> = (0..blocks)
+            .map(|bl| core::array::from_fn(|k| Pack(core::array::from_fn(|l| ((bl * 8 + l) * 3 + k) as f64 % 5.0))))
+            .collect();
+        let example = |x: &[[Pack<f64>; N]], e: usize| -> [f64; N] { core::array::from_fn(|k| x[e / 8][k].0[e % 8]) };
+        let mut z = vec![[Pack::zero(); M]; blocks];
+        forward(Portable, &w, &b, &x, &mut z, crate::batch::act::Identity);
+        for e in 0..blocks * 8 {
+            let xe = example(&x, e);
+            for m in 0..M {
+                let expected = b[m] + (0..N).map(|k| w[m][k] * xe[k]).sum::<f64>();
+                assert_eq!(z[e / 8][m].0[e % 8], expected);
+            }
+        }
+        let dz: Vec<[Pack<f64>; M]> = (0..blocks)
+            .map(|bl| core::array::from_fn(|m| Pack(core::array::from_fn(|l| ((bl * 8 + l + m) % 3) as f64 - 1.0))))
+            .collect();
+        let mut dx = vec![[Pack::zero(); N]; blocks];
+        backward_input(Portable, &w, &dz, &mut dx);
+        let mut dw = [[1.0; N]; M];
+        let mut db = [2.0; M];
+        backward(Portable, &x, &dz, &mut dw, &mut db);
+        for e in 0..blocks * 8 {
+            for k in 0..N {
+                let expected: f64 = (0..M).map(|m| w[m][k] * dz[e / 8][m].0[e % 8]).sum();
+                assert_eq!(dx[e / 8][k].0[e % 8], expected);
+            }
+        }
+        for m in 0..M {
+            let dze = |e: usize| dz[e / 8][m].0[e % 8];
+            assert_eq!(db[m], 2.0 + (0..blocks * 8).map(dze).sum::<f64>());
+            for k in 0..N {
+                let expected = 1.0 + (0..blocks * 8).map(|e| dze(e) * x[e / 8][k].0[e % 8]).sum::<f64>();
+                assert_eq!(dw[m][k], expected, "dw[{m}][{k}]");
+            }
+        }
+    }
+}
