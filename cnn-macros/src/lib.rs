@@ -4,11 +4,14 @@
 //! types stay at this boundary; every phase works on `proc_macro2`, so it is unit-tested.
 
 mod ast;
+mod budget;
 mod check;
 mod codegen;
 mod expand;
 mod ir;
+mod kinds;
 mod parse;
+mod report;
 mod shape;
 
 use proc_macro::TokenStream;
