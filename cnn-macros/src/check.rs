@@ -5,15 +5,19 @@
 //! Errors are collected across the layers of every network; after a layer whose output shape
 //! cannot be worked out, the chain's later layers are not checked, so one mistake gives one
 //! message. The size budgets and their running totals are in `budget.rs`, the error sink in
-//! `report.rs`, the table of layer kinds in `kinds.rs`.
+//! `report.rs`, the table of layer kinds in `kinds.rs`, the reading of arguments in `args.rs`.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 
 use proc_macro2::Span;
 use syn::Ident;
 use syn::ext::IdentExt;
 
-use crate::ast::{self, Arg, LayerDef, NetworkDef, Number, NumberValue, OptionValue, Size};
+use crate::args::{
+    Options, args_of, args_span, check_options, count, non_negative, nonzero, pad_span,
+    split_options,
+};
+use crate::ast::{self, Arg, LayerDef, NetworkDef, NumberValue, OptionValue, Size};
 use crate::budget::{self, Budget};
 use crate::ir::{Activation, Conv, Kind, Layer, Network, Pool};
 use crate::kinds::{self, LayerKind};
@@ -578,134 +582,4 @@ fn check_window_fits(
             None
         }
     }
-}
-
-// ---------------------------------------------------------------------------------------------
-// Reading arguments
-
-/// The arguments of a layer that needs them.
-fn args_of<'a>(def: &'a LayerDef, errors: &mut Errors, form: &str) -> Option<&'a [Arg]> {
-    match &def.args {
-        Some((_, args)) => Some(args),
-        None => {
-            errors.at(
-                def.kind.span(),
-                format!("`{}` needs arguments: `{form}`", def.kind),
-            );
-            None
-        }
-    }
-}
-
-/// The parentheses of the arguments, for a message about all of them.
-fn args_span(def: &LayerDef) -> Span {
-    def.args.as_ref().map_or(def.span(), |(s, _)| *s)
-}
-
-/// Positional arguments first, then `key = value` options.
-fn split_options(args: &[Arg]) -> (&[Arg], &[Arg]) {
-    let at = args
-        .iter()
-        .position(|a| matches!(a, Arg::Option(..)))
-        .unwrap_or(args.len());
-    args.split_at(at)
-}
-
-type Options<'a> = BTreeMap<String, (&'a OptionValue, Span)>;
-
-/// The span of the `pad` option's value, where its errors point.
-fn pad_span(opts: &Options<'_>) -> Option<Span> {
-    opts.get("pad").map(|(v, _)| v.span())
-}
-
-/// Options are known and given once each; nothing positional follows them.
-fn check_options<'a>(
-    options: &'a [Arg],
-    known: &[&str],
-    errors: &mut Errors,
-) -> Option<Options<'a>> {
-    let mut map = Options::new();
-    let mut ok = true;
-    for arg in options {
-        let Arg::Option(key, value) = arg else {
-            errors.at(
-                arg.span(),
-                "positional arguments come before options such as `stride = 2`",
-            );
-            ok = false;
-            continue;
-        };
-        let name = key.unraw().to_string();
-        if !known.contains(&name.as_str()) {
-            errors.at(
-                key.span(),
-                format!(
-                    "unknown option `{name}`; this layer takes {}",
-                    known
-                        .iter()
-                        .map(|k| format!("`{k}`"))
-                        .collect::<Vec<_>>()
-                        .join(" and ")
-                ),
-            );
-            ok = false;
-        } else if let std::collections::btree_map::Entry::Vacant(e) = map.entry(name.clone()) {
-            e.insert((value, key.span()));
-        } else {
-            errors.at(key.span(), format!("option `{name}` is given twice"));
-            ok = false;
-        }
-    }
-    ok.then_some(map)
-}
-
-/// A count such as the number of filters: a whole number of at least 1.
-fn count(n: &Number, what: &str, errors: &mut Errors) -> Option<u64> {
-    match n.value {
-        NumberValue::Int(v) if v >= 1 => match u64::try_from(v) {
-            Ok(v) => Some(v),
-            Err(_) => {
-                errors.at(n.span, format!("{what} is too large"));
-                None
-            }
-        },
-        NumberValue::Int(_) => {
-            errors.at(
-                n.span,
-                format!("{what} must be at least 1, but is {}", n.text),
-            );
-            None
-        }
-        NumberValue::Float(_) => {
-            errors.at(
-                n.span,
-                format!("{what} must be a whole number, but is `{}`", n.text),
-            );
-            None
-        }
-    }
-}
-
-/// A count that may be 0, such as padding.
-fn non_negative(n: &Number, what: &str, errors: &mut Errors) -> Option<u64> {
-    match n.value {
-        NumberValue::Int(0) => Some(0),
-        NumberValue::Int(v) if v < 0 => {
-            errors.at(
-                n.span,
-                format!("{what} must be 0 or more, but is {}", n.text),
-            );
-            None
-        }
-        _ => count(n, what, errors),
-    }
-}
-
-/// One side of a size `HxW`, which the parser has read as a whole number already.
-fn nonzero(v: u64, span: Span, what: &str, errors: &mut Errors) -> Option<u64> {
-    if v == 0 {
-        errors.at(span, format!("{what} must be at least 1, but is 0"));
-        return None;
-    }
-    Some(v)
 }

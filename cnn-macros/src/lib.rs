@@ -3,6 +3,7 @@
 //! The pipeline is in [`expand`]: parse, check (lowering to the IR), generate. `proc_macro`
 //! types stay at this boundary; every phase works on `proc_macro2`, so it is unit-tested.
 
+mod args;
 mod ast;
 mod budget;
 mod check;
