@@ -35,6 +35,9 @@ pub mod train;
 #[cfg(feature = "std")]
 pub mod weights;
 
+#[cfg(test)]
+mod testing;
+
 #[cfg(feature = "std")]
 pub use error::{Dims, Error};
 pub use float::Float;
