@@ -1,9 +1,12 @@
 //! The figures of the derivation this project comes from (`shared/seeds/`), as tests: every
 //! formula of the 3x3-input, 2x2-filter example, and the matrix form of the seed network.
 
+mod common;
+
 use approx::assert_relative_eq;
 use cnn::ndarray::{Array1, Array2, Array4, Axis, s};
 use cnn::prelude::*;
+use common::nets::SeedNet;
 
 network! {
     /// The worked example: a 3x3 input X and one 2x2 filter F, O = correlation(X, F).
@@ -117,11 +120,6 @@ fn input_gradient_is_the_full_convolution_with_the_rotated_filter() {
     for k in 0..9 {
         assert_relative_eq!(dx[k], expected[k], max_relative = 1e-14);
     }
-}
-
-network! {
-    /// The network of the matrix-form derivation.
-    struct SeedNet { input(22x22) -> conv(3x3) -> sigmoid -> dense(400->1) -> sigmoid }
 }
 
 fn sigmoid(v: f64) -> f64 {

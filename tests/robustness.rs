@@ -3,23 +3,18 @@
 //! state), strided and reversed views give the answer of their contiguous copy, and a diverging
 //! training stops with the last finite weights.
 
+mod common;
+
 use std::fs;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use cnn::ndarray::{Array2, Array4, ArrayView2, ArrayView4, Axis, s};
 use cnn::prelude::*;
+use common::nets::{SeedNet, SeedNet3};
+use common::temp::TempDir;
+use common::{bits, bits_of, one_hot};
 
 network! {
-    /// The seed network: one channel in, one output.
-    pub struct SeedNet {
-        input(22x22) -> conv(3x3) -> sigmoid -> dense(400->1) -> sigmoid
-    }
-
-    /// The seed network with three filters: the same tensor names, other shapes.
-    pub struct SeedNet3 {
-        input(22x22) -> conv(3, 3x3) -> sigmoid -> dense(1200->1) -> sigmoid
-    }
-
     /// The seed network with one more layer: the same tensors and one more pair.
     pub struct SeedNetDeep {
         input(22x22) -> conv(3x3) -> sigmoid -> dense(400->1) -> sigmoid -> dense(1->1)
@@ -52,22 +47,6 @@ fn uniform(len: usize, seed: u64) -> Vec<f32> {
 fn images(shape: [usize; 4], seed: u64) -> Array4<f32> {
     let len = shape.iter().product();
     Array4::from_shape_vec(shape, uniform(len, seed)).unwrap()
-}
-
-fn one_hot(labels: &[usize], classes: usize) -> Array2<f32> {
-    let mut y = Array2::zeros((labels.len(), classes));
-    for (i, &l) in labels.iter().enumerate() {
-        y[[i, l]] = 1.0;
-    }
-    y
-}
-
-fn bits<N: Network<Scalar = f32>>(net: &N) -> Vec<u32> {
-    net.params().iter().map(|p| p.to_bits()).collect()
-}
-
-fn bits_of(values: &[f32]) -> Vec<u32> {
-    values.iter().map(|p| p.to_bits()).collect()
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -625,48 +604,20 @@ fn a_diverging_training_stops_with_the_last_finite_weights() {
 // ---------------------------------------------------------------------------------------------
 // Weight files
 
-/// A fresh folder under the system's temporary folder, removed on drop.
-struct TempDir(PathBuf);
-
-impl TempDir {
-    fn new(name: &str) -> Self {
-        let dir =
-            std::env::temp_dir().join(format!("cnn-robust-runtime-{}-{name}", std::process::id()));
-        let _ = fs::remove_dir_all(&dir);
-        fs::create_dir_all(&dir).unwrap();
-        TempDir(dir)
-    }
-
-    fn entries(&self) -> Vec<String> {
-        let mut names: Vec<String> = fs::read_dir(&self.0)
-            .unwrap()
-            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-            .collect();
-        names.sort();
-        names
-    }
-}
-
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        let _ = fs::remove_dir_all(&self.0);
-    }
-}
-
 fn load_err(path: &Path) -> Error {
     SeedNet::load(path).expect_err("the file should be refused")
 }
 
 #[test]
 fn loading_bad_weight_files_is_an_error() {
-    let dir = TempDir::new("load");
-    let good = dir.0.join("good.safetensors");
+    let dir = TempDir::new();
+    let good = dir.join("good.safetensors");
     SeedNet::new(1).save(&good).unwrap();
     let bytes = fs::read(&good).unwrap();
     let header_len = u64::from_le_bytes(bytes[..8].try_into().unwrap()) as usize;
 
     // A path that does not exist, and a folder.
-    let missing = dir.0.join("missing.safetensors");
+    let missing = dir.join("missing.safetensors");
     let err = load_err(&missing);
     assert!(
         matches!(&err, Error::Io { error, .. } if error.kind() == std::io::ErrorKind::NotFound)
@@ -678,10 +629,10 @@ fn loading_bad_weight_files_is_an_error() {
         )),
         "{err}"
     );
-    assert!(matches!(load_err(&dir.0), Error::Io { .. }));
+    assert!(matches!(load_err(dir.path()), Error::Io { .. }));
 
     let write = |name: &str, bytes: &[u8]| {
-        let path = dir.0.join(name);
+        let path = dir.join(name);
         fs::write(&path, bytes).unwrap();
         path
     };
@@ -710,19 +661,19 @@ fn loading_bad_weight_files_is_an_error() {
     }
 
     // A network of other shapes, of more tensors, of fewer.
-    let three = dir.0.join("three.safetensors");
+    let three = dir.join("three.safetensors");
     SeedNet3::new(1).save(&three).unwrap();
     assert_eq!(
         load_err(&three).to_string(),
         "tensor `conv1.weight` has shape [3, 1, 3, 3] in the weight file, but [1, 1, 3, 3] was expected"
     );
-    let deep = dir.0.join("deep.safetensors");
+    let deep = dir.join("deep.safetensors");
     SeedNetDeep::new(1).save(&deep).unwrap();
     assert_eq!(
         load_err(&deep).to_string(),
         "the weight file has a tensor `dense2.bias` that the network does not have"
     );
-    let small = dir.0.join("small.safetensors");
+    let small = dir.join("small.safetensors");
     Small::new(1).save(&small).unwrap();
     assert_eq!(
         load_err(&small).to_string(),
@@ -752,12 +703,12 @@ fn loading_bad_weight_files_is_an_error() {
 
 #[test]
 fn a_failed_save_leaves_the_previous_file_intact() {
-    let dir = TempDir::new("save");
+    let dir = TempDir::new();
     let old_net = SeedNet::new(1);
     let new_net = SeedNet::new(2);
 
     // Into a folder that does not exist: an error naming the path, nothing created.
-    let path = dir.0.join("missing").join("net.safetensors");
+    let path = dir.join("missing").join("net.safetensors");
     let err = new_net.save(&path).unwrap_err();
     assert!(
         matches!(&err, Error::Io { error, .. } if error.kind() == std::io::ErrorKind::NotFound)
@@ -775,7 +726,7 @@ fn a_failed_save_leaves_the_previous_file_intact() {
     // (`.<name>.tmp-<pid>-<n>`) is over the usual 255-byte limit, though the name is not.
     // Root writes into read-only folders, so this is the failure a test can count on here.
     let name = format!("{}.safetensors", "w".repeat(230));
-    let path = dir.0.join(&name);
+    let path = dir.join(&name);
     old_net.save(&path).unwrap();
     let old = fs::read(&path).unwrap();
     match new_net.save(&path) {
@@ -797,7 +748,7 @@ fn a_failed_save_leaves_the_previous_file_intact() {
     }
 
     // A save that succeeds replaces the file whole.
-    let path = dir.0.join("net.safetensors");
+    let path = dir.join("net.safetensors");
     old_net.save(&path).unwrap();
     new_net.save(&path).unwrap();
     assert_eq!(bits(&SeedNet::load(&path).unwrap()), bits(&new_net));

@@ -1,14 +1,17 @@
 //! The generated kernels against the plain-loop reference implementations of
 //! `cnn::reference` (written in the derivation's scatter form), on random data: forward,
-//! dL/dW, dL/db and dL/dX, for convolutions of many shapes and for dense layers.
+//! dL/dW, dL/db and dL/dX, for convolutions of many shapes, dense layers and pooling.
 //!
 //! Each network here is one layer under `HalfSquaredError` with one example, so that
 //! dL/d(output) = output - target is known and the layer's gradients can be compared one by one.
 
+mod common;
+
 use approx::assert_relative_eq;
-use cnn::ndarray::{Array, Array1, Array2, Array3, Array4, ArrayView3, Dimension};
+use cnn::ndarray::{Array1, Array2, Array3, Array4, ArrayView3, Axis};
 use cnn::prelude::*;
-use cnn::reference;
+use cnn::{Tensor, reference};
+use common::random;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
@@ -23,13 +26,8 @@ network! {
     struct StrideLeavesRows { input(2, 11x5) -> conv(2, 4x2, stride = 3, pad = 1) }
     struct Wide { input(1, 4x12) -> conv(6, 4x11) }
     struct Dense { input(2, 3x4) -> dense(24->5) }
-}
-
-fn random<Sh: cnn::ndarray::ShapeBuilder>(shape: Sh, rng: &mut ChaCha8Rng) -> Array<f64, Sh::Dim>
-where
-    Sh::Dim: Dimension,
-{
-    Array::from_shape_simple_fn(shape, || rng.random_range(-1.0..1.0))
+    struct MaxOnly { input(2, 7x9) -> conv(2, 1x1) -> maxpool(3x3, stride = 2) }
+    struct AvgOnly { input(3, 8x7) -> conv(2, 2x2) -> avgpool(2x3) }
 }
 
 fn assert_close(what: &str, got: &[f64], expected: &[f64]) {
@@ -86,8 +84,6 @@ fn check_conv<N: Network<Scalar = f64>>(s: usize, p: usize, seed: u64) {
     net.input_gradient(&input, &target, &HalfSquaredError, &mut gx);
     assert_close("dL/dX", gx.as_flat(), dx.as_slice().unwrap());
 }
-
-use cnn::Tensor;
 
 #[test]
 fn conv_2x2_on_5x5() {
@@ -182,4 +178,61 @@ fn dense_against_reference() {
     );
     assert_close("dL/dX", &gx, dx.as_slice().unwrap());
     assert_relative_eq!(gx[0], dx[0]);
+}
+
+#[test]
+fn pooling_matches_the_reference() {
+    for (max, seed) in [(true, 1), (false, 2)] {
+        // One 1x1 conv of weight 1 in front, so the pool sees the input itself.
+        let mut rng = ChaCha8Rng::seed_from_u64(seed);
+        let x3 = Array3::from_shape_simple_fn((2, 7, 9), || rng.random_range(-1.0..1.0));
+        let x = x3.clone().insert_axis(Axis(0));
+        let mut net = MaxOnly::<f64>::zeroed();
+        net.params_mut()[..4].copy_from_slice(&[1.0, 0.0, 0.0, 1.0]);
+        if max {
+            let out = net.forward_batch(x.view()).unwrap();
+            let expected = reference::pool2d(x3.view(), true, 3, 3, 2, 2);
+            assert_eq!(out.as_slice().unwrap(), expected.as_slice().unwrap());
+            let y = Array2::from_shape_simple_fn((1, MaxOnly::OUTPUT_LEN), || {
+                rng.random_range(0.0..1.0)
+            });
+            let dout = &expected - &y.to_shape(expected.raw_dim()).unwrap();
+            let dx = reference::pool2d_backward(x3.view(), dout.view(), true, 3, 3, 2, 2);
+            let mut input = [0.0; 126];
+            input.copy_from_slice(x.as_slice().unwrap());
+            let (gx, _) = net.input_gradient(
+                &input,
+                y.as_slice().unwrap().try_into().unwrap(),
+                &HalfSquaredError,
+            );
+            for (g, e) in gx.iter().zip(dx.iter()) {
+                approx::assert_relative_eq!(*g, *e, epsilon = 1e-12);
+            }
+        } else {
+            let x3 = Array3::from_shape_simple_fn((3, 8, 7), || rng.random_range(-1.0..1.0));
+            let x = x3.clone().insert_axis(Axis(0));
+            let mut net = AvgOnly::<f64>::new(seed);
+            let w = Array4::from_shape_vec((2, 3, 2, 2), net.params()[..24].to_vec()).unwrap();
+            net.params_mut()[24..].copy_from_slice(&[0.25, -0.5]);
+            let b = cnn::ndarray::arr1(&[0.25, -0.5]);
+            let conv = reference::conv2d(x3.view(), w.view(), b.view(), 1, 0);
+            let expected = reference::pool2d(conv.view(), false, 2, 3, 2, 3);
+            let out = net.forward_batch(x.view()).unwrap();
+            for (o, e) in out.iter().zip(expected.iter()) {
+                approx::assert_relative_eq!(*o, *e, max_relative = 1e-12);
+            }
+            let y = Array2::from_shape_simple_fn((1, AvgOnly::OUTPUT_LEN), || {
+                rng.random_range(0.0..1.0)
+            });
+            let dout = &expected - &y.to_shape(expected.raw_dim()).unwrap();
+            let dconv = reference::pool2d_backward(conv.view(), dout.view(), false, 2, 3, 2, 3);
+            let (_, dw, db) = reference::conv2d_backward(x3.view(), w.view(), dconv.view(), 1, 0);
+            let (_, grad) = net
+                .loss_and_grad(x.view(), y.view(), &HalfSquaredError)
+                .unwrap();
+            for (g, e) in grad.iter().zip(dw.iter().chain(db.iter())) {
+                approx::assert_relative_eq!(*g, *e, max_relative = 1e-12, epsilon = 1e-14);
+            }
+        }
+    }
 }

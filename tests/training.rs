@@ -1,9 +1,14 @@
-//! The training loop and data parallelism: determinism, targets as rows or class indices,
-//! early stopping, and errors.
+//! Training: LeNet-5 learns, the training loop and data parallelism (determinism, targets as
+//! rows or class indices, early stopping, errors).
+
+mod common;
 
 use cnn::ndarray::{Array2, Array4};
 use cnn::prelude::*;
 use cnn::{Targets, Trainer};
+use common::nets::LeNet5;
+use rand::{Rng, SeedableRng};
+use rand_chacha::ChaCha8Rng;
 
 network! {
     /// A small classifier of 6x6 images into 3 classes.
@@ -25,8 +30,9 @@ fn data(n: usize, seed: usize) -> (Array4<f32>, Vec<usize>) {
     (x, labels)
 }
 
+/// One-hot rows of the three classes.
 fn one_hot(labels: &[usize]) -> Array2<f32> {
-    Array2::from_shape_fn((labels.len(), 3), |(e, k)| f32::from(labels[e] == k))
+    common::one_hot(labels, 3)
 }
 
 #[test]
@@ -220,4 +226,48 @@ fn data_parallel_gradients_are_deterministic_per_thread_count() {
     }
     approx::assert_relative_eq!(l1, l2, max_relative = 1e-5);
     approx::assert_relative_eq!(l1, l3, max_relative = 1e-5);
+}
+
+#[test]
+fn lenet5_trains() {
+    // Ten classes of bars at ten positions, under noise: a task LeNet-5 learns in a few steps.
+    let mut rng = ChaCha8Rng::seed_from_u64(7);
+    let n = 64;
+    let labels: Vec<usize> = (0..n).map(|_| rng.random_range(0..10)).collect();
+    let x = Array4::from_shape_fn((n, 1, 28, 28), |(e, _, i, j)| {
+        let k = labels[e];
+        let on = if k < 5 {
+            i / 5 == k && j > 3 && j < 24
+        } else {
+            j / 5 == k - 5 && i > 3 && i < 24
+        };
+        f32::from(on) + 0.1 * ((e * 13 + i * 7 + j * 3) % 10) as f32 / 10.0
+    });
+    let y = Array2::from_shape_fn((n, 10), |(e, k)| f32::from(labels[e] == k));
+    let mut net = LeNet5::new(1);
+    let mut sgd = Sgd::new(0.05).momentum(0.9);
+    let first = net
+        .train_step(x.view(), y.view(), &SoftmaxCrossEntropy, &mut sgd)
+        .unwrap();
+    let mut last = first;
+    for _ in 0..30 {
+        last = net
+            .train_step(x.view(), y.view(), &SoftmaxCrossEntropy, &mut sgd)
+            .unwrap();
+    }
+    assert!(last < first * 0.2, "loss {first} -> {last}");
+    let out = net.forward_batch(x.view()).unwrap();
+    let correct = out
+        .outer_iter()
+        .zip(&labels)
+        .filter(|(row, k)| {
+            row.iter()
+                .enumerate()
+                .max_by(|a, b| a.1.total_cmp(b.1))
+                .unwrap()
+                .0
+                == **k
+        })
+        .count();
+    assert!(correct >= 60, "{correct} of {n}");
 }
