@@ -1,18 +1,21 @@
-//! A small CNN on scikit-learn's 8x8 handwritten digits (shipped in `data/`): a stratified
-//! 80/20 split with a fixed seed, a few epochs of SGD, and the accuracy on the held-out fifth.
+//! Second: a small CNN on scikit-learn's 8x8 handwritten digits (shipped in `data/`), trained
+//! by the `Trainer`: a stratified 80/20 split with a fixed seed, a few epochs of SGD, and the
+//! accuracy on the held-out fifth.
 //!
 //! ```text
 //! cargo run --release --example digits
 //! ```
 //!
 //! Writes `target/cnn/digits/`: `weights.safetensors`, `curves.svg`, `filters.png`.
+//!
+//! Next: `mnist` trains LeNet-5 on 60,000 images with Adam and a learning-rate schedule.
 
 use std::error::Error;
 use std::time::Instant;
 
 use cnn::prelude::*;
 
-#[path = "report/mod.rs"]
+#[path = "shared/report.rs"]
 mod report;
 
 network! {

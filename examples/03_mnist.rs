@@ -1,22 +1,24 @@
-//! LeNet-5 on MNIST (or Fashion-MNIST, same files, same command): 60,000 training and 10,000
-//! test images in the IDX format, gzipped or raw.
+//! Third: LeNet-5 on MNIST (or Fashion-MNIST, same files, same command), 60,000 training and
+//! 10,000 test images in the IDX format, gzipped or raw, with Adam and a learning-rate
+//! schedule.
 //!
 //! ```text
 //! cargo run --release --example mnist -- --data DIR [--epochs N]
 //! ```
 //!
 //! `DIR` holds `train-images-idx3-ubyte[.gz]`, `train-labels-idx1-ubyte[.gz]`,
-//! `t10k-images-idx3-ubyte[.gz]` and `t10k-labels-idx1-ubyte[.gz]`; on Debian,
-//! `apt-get install dataset-fashion-mnist` puts Fashion-MNIST in
-//! `/usr/share/datasets/fashion-mnist/`. Writes `target/cnn/mnist/`: `weights.safetensors`,
-//! `curves.svg`, `filters.png`.
+//! `t10k-images-idx3-ubyte[.gz]` and `t10k-labels-idx1-ubyte[.gz]`; without `--data`, the
+//! folder named by the environment variable `CNN_MNIST_DIR`. The README says where to get the
+//! files. Writes `target/cnn/mnist/`: `weights.safetensors`, `curves.svg`, `filters.png`.
 
 use std::error::Error;
 use std::time::Instant;
 
 use cnn::prelude::*;
 
-#[path = "report/mod.rs"]
+#[path = "shared/args.rs"]
+mod args;
+#[path = "shared/report.rs"]
 mod report;
 
 network! {
@@ -90,22 +92,17 @@ fn main() -> Result<(), Box<dyn Error>> {
     report::finish("mnist", &net, &history, &test)
 }
 
-/// `--data DIR` (required) and `--epochs N` (default 15).
+/// `--data DIR` (or `CNN_MNIST_DIR`) and `--epochs N` (default 15).
 fn arguments() -> Result<(String, usize), Box<dyn Error>> {
-    let mut args = std::env::args().skip(1);
-    let (mut dir, mut epochs) = (None, 15);
-    while let Some(arg) = args.next() {
-        match arg.as_str() {
-            "--data" => dir = args.next(),
-            "--epochs" => epochs = args.next().ok_or("--epochs needs a number")?.parse()?,
-            other => {
-                return Err(
-                    format!("unknown argument `{other}`; usage: --data DIR [--epochs N]").into(),
-                );
-            }
+    let usage = "cargo run --release --example mnist -- --data DIR [--epochs N]";
+    let (mut dir, mut epochs) = (std::env::var("CNN_MNIST_DIR").ok(), 15);
+    for (name, value) in args::options(&["--data", "--epochs"], usage)? {
+        match name.as_str() {
+            "--data" => dir = Some(value),
+            _ => epochs = value.parse()?,
         }
     }
-    let dir = dir.ok_or("usage: cargo run --release --example mnist -- --data DIR [--epochs N]")?;
+    let dir = dir.ok_or(format!("usage: {usage}"))?;
     if epochs == 0 {
         return Err("--epochs must be at least 1".into());
     }

@@ -1,5 +1,5 @@
-//! The task both seed-network examples learn: is the faint stroke hidden in this noisy 22x22
-//! image vertical or horizontal?
+//! The task of the `seed_net` example, with one filter or three: is the faint stroke hidden in
+//! this noisy 22x22 image vertical or horizontal?
 //!
 //! Both classes draw the stroke's length, position and contrast from the same distributions, so
 //! neither the mean brightness nor any single pixel gives the answer away: the network has to

@@ -1,18 +1,19 @@
-//! How long the code `network!` generates takes to compile (issue 5): the release build of a
-//! user's crate per network, timed, and with a nightly toolchain at hand the macro's own
-//! expansion time and the lines it generates.
+//! How long the code `network!` generates takes to compile, which its budgets
+//! (`cnn-macros/src/budget.rs`) keep bounded: the release build of a user's crate per network,
+//! timed, and with a nightly toolchain at hand the macro's own expansion time and the lines it
+//! generates. A bench target without a harness, so it runs with the bench profile (release).
 //!
 //! ```text
-//! cargo run --release --example compile_time                # the `default` group, best of 2
-//! cargo run --release --example compile_time -- --nightly   # and `-Z time-passes`, `-Z macro-stats`
-//! cargo run --release --example compile_time -- --runs 1 kernels layers   # the series
-//! cargo run --release --example compile_time -- --runs 3 w3 worst         # chosen cases
+//! cargo bench --bench compile_time                # the `default` group, best of 2
+//! cargo bench --bench compile_time -- --nightly   # and `-Z time-passes`, `-Z macro-stats`
+//! cargo bench --bench compile_time -- --runs 1 kernels layers   # the series
+//! cargo bench --bench compile_time -- --runs 3 w3 worst         # chosen cases
 //! ```
 //!
 //! Groups: `default` (the seed network, W3 = LeNet-5, LeNet-5 with ten times the channels, and
 //! the slowest single layers the per-filter budget allows), `kernels` (one layer, growing
 //! kernels), `layers` (many conv layers), `limits` (at the network-wide budgets of
-//! `cnn-macros/src/check.rs`). On 2 cores `default` takes about 3 minutes (the first
+//! `cnn-macros/src/budget.rs`). On 2 cores `default` takes about 3 minutes (the first
 //! time, one more to build the dependencies), `kernels` about 2.5 minutes a run and `layers`
 //! about 8. A case over one of the macro's budgets is reported as `refused`, with the macro's
 //! message, and the others go on.
@@ -27,7 +28,7 @@
 //! the best of `--runs`; it includes cargo's own start-up, printed below the table as the time
 //! of a build with nothing to do.
 //!
-//! The cargo that runs this example builds the cases (`$CARGO`, in the same environment, so
+//! The cargo that runs this bench builds the cases (`$CARGO`, in the same environment, so
 //! with the same rustup toolchain). With `--nightly`, each case is also built once by the
 //! `nightly` toolchain with `-Z time-passes -Z macro-stats`: `expand_crate` is the time of all
 //! macro expansion in the crate (all but a few milliseconds of it `network!`: a `println!` is
@@ -203,7 +204,7 @@ fn main_rs(case: &Case) -> String {
         ""
     };
     format!(
-        r#"//! Written by `cargo run --example compile_time` of `cnn`: case `{name}`.
+        r#"//! Written by `cargo bench --bench compile_time` of `cnn`: case `{name}`.
 
 use std::hint::black_box;
 
@@ -400,14 +401,17 @@ fn parse_passes(stderr: &str) -> Option<Passes> {
     })
 }
 
-/// The target directory this example was built in: the executable is
-/// `<target>/<profile>/examples/compile_time` (or `<target>/<triple>/<profile>/...`); cargo
+/// The target directory this bench was built in: the executable is
+/// `<target>/<profile>/deps/compile_time-<hash>` (or `<target>/<triple>/<profile>/...`); cargo
 /// writes `CACHEDIR.TAG` at the top only when it creates the directory itself.
 fn target_dir() -> PathBuf {
     let exe = env::current_exe().ok();
-    let examples = exe.as_deref().and_then(Path::parent);
-    let profile = examples
-        .filter(|d| d.file_name().is_some_and(|n| n == "examples"))
+    let deps = exe.as_deref().and_then(Path::parent);
+    let profile = deps
+        .filter(|d| {
+            d.file_name()
+                .is_some_and(|n| n == "deps" || n == "examples")
+        })
         .and_then(Path::parent);
     profile
         .and_then(|p| {
@@ -484,6 +488,8 @@ fn options() -> Result<Options, Box<dyn Error>> {
                     .ok_or(format!("--runs needs a count of at least 1; {usage}"))?;
             }
             "--all" => o.all = true,
+            // What `cargo bench` passes to every bench target.
+            "--bench" => {}
             "--nightly" => o.nightly = true,
             "-h" | "--help" => return Err(usage.into()),
             _ if arg.starts_with('-') => {
