@@ -26,7 +26,16 @@
 //! }
 //! ```
 //!
-//! See the README for the DSL and the generated API.
+//! Where to read on:
+//!
+//! - [`network!`] and [`doc::dsl`]: the DSL, its compile-time rules, and what a network
+//!   provides (the public contract);
+//! - [`doc::derivation`]: the formulas the generated passes follow;
+//! - [`Network`]: the trait every network implements, with the batch methods;
+//! - [`loss`], [`optim`], [`Trainer`]: losses, optimizers and the training loop;
+//! - [`data`], [`weights`]: data sets and PyTorch-compatible weight files;
+//! - [`gradcheck`] and [`reference`](mod@reference): the finite-difference check and the plain-loop layers the
+//!   generated code is tested against.
 //!
 //! # Without `std`
 //! With `default-features = false` the crate is `#![no_std]` and needs no allocator. A network
@@ -39,6 +48,8 @@
 
 // The generated code names `::cnn::...`; this lets the crate's own doc tests use the macro.
 extern crate self as cnn;
+
+pub mod doc;
 
 pub use cnn_macros::network;
 #[cfg(feature = "std")]

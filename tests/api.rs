@@ -4,9 +4,9 @@
 
 mod common;
 
-use cnn::{Init, Tensor};
 use cnn::ndarray::{Array2, Array4, Axis, s};
 use cnn::prelude::*;
+use cnn::{Init, Tensor};
 use common::nets::{LeNet5, SeedNet, SeedNet3};
 
 network! {

@@ -1,5 +1,7 @@
-//! The figures of the derivation this project comes from (`shared/seeds/`), as tests: every
-//! formula of the 3x3-input, 2x2-filter example, and the matrix form of the seed network.
+//! The derivation the generated code follows (`cnn::doc::derivation`, in
+//! `src/doc/derivation.md`), as tests: every formula of the 3x3-input, 2x2-filter example (the
+//! forward correlation, dE/dF as the correlation of X with dE/dO, dE/dX as the full convolution
+//! of dE/dO with the rotated filter), and the matrix form of the seed network.
 
 mod common;
 
@@ -98,7 +100,7 @@ fn filter_gradient_is_the_correlation_of_x_with_do() {
 fn input_gradient_is_the_full_convolution_with_the_rotated_filter() {
     let f = |i: usize, j: usize| F[i - 1][j - 1];
     let d = |i: usize, j: usize| D_O[i - 1][j - 1];
-    // dE/dX_ij exactly as the derivation lists them (its F_12 in dX_22 written lower-case).
+    // dE/dX_ij exactly as the derivation lists them.
     let expected = [
         f(1, 1) * d(1, 1),
         f(1, 2) * d(1, 1) + f(1, 1) * d(1, 2),

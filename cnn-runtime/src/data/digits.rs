@@ -21,6 +21,16 @@ const DIGITS_MAX_PIXEL: i64 = 16;
 ///
 /// [`Error::Io`] if the file cannot be opened, [`Error::Data`] with the 1-based line number if
 /// its content is malformed.
+///
+/// # Examples
+///
+/// ```
+/// let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../data/digits.csv.gz");
+/// let digits = cnn::data::load_digits(path)?;
+/// assert_eq!((digits.len(), digits.classes), (1797, 10));
+/// assert!(cnn::data::load_digits("no-such-file.csv").is_err());
+/// # Ok::<(), cnn::Error>(())
+/// ```
 pub fn load_digits(path: impl AsRef<Path>) -> Result<Dataset, Error> {
     let path = path.as_ref();
     parse_digits_csv_from(open(path)?, &path.display().to_string())
@@ -48,14 +58,14 @@ pub fn load_digits(path: impl AsRef<Path>) -> Result<Dataset, Error> {
 /// # Examples
 ///
 /// ```
-/// # fn main() -> Result<(), cnn_runtime::Error> {
+/// # fn main() -> Result<(), cnn::Error> {
 /// let line = format!("{}16,7\n", "0,".repeat(63));
-/// let digits = cnn_runtime::data::parse_digits_csv(line.as_bytes())?;
+/// let digits = cnn::data::parse_digits_csv(line.as_bytes())?;
 /// assert_eq!(digits.images.shape(), &[1, 1, 8, 8]);
 /// assert_eq!(digits.images[[0, 0, 7, 7]], 1.0);
 /// assert_eq!(digits.labels, vec![7]);
 ///
-/// let bad = cnn_runtime::data::parse_digits_csv(&b"1,2,3\n"[..]).unwrap_err();
+/// let bad = cnn::data::parse_digits_csv(&b"1,2,3\n"[..]).unwrap_err();
 /// assert_eq!(
 ///     bad.to_string(),
 ///     "input:1: expected 65 comma-separated integers (64 pixels, then the label), found 3 fields",

@@ -25,6 +25,17 @@ const IDX_CLASSES: usize = 10;
 ///
 /// [`Error::Io`] if a file cannot be opened, [`Error::Data`] naming the file and the byte offset
 /// (in the decompressed bytes) if its content is malformed.
+/// # Examples
+/// ```
+/// let images = [&[0, 0, 8, 3, 0, 0, 0, 1, 0, 0, 0, 2, 0, 0, 0, 2][..], &[0, 255, 51, 0]].concat();
+/// let labels = [0, 0, 8, 1, 0, 0, 0, 1, 4];
+/// let dir = tempfile::tempdir().unwrap();
+/// std::fs::write(dir.path().join("images"), &images).unwrap();
+/// std::fs::write(dir.path().join("labels"), labels).unwrap();
+/// let data = cnn::data::load_idx(dir.path().join("images"), dir.path().join("labels"))?;
+/// assert_eq!((data.images.shape(), data.labels.as_slice()), (&[1, 1, 2, 2][..], &[4][..]));
+/// # Ok::<(), cnn::Error>(())
+/// ```
 pub fn load_idx(
     images_path: impl AsRef<Path>,
     labels_path: impl AsRef<Path>,
@@ -58,10 +69,10 @@ pub fn load_idx(
 /// # Examples
 ///
 /// ```
-/// # fn main() -> Result<(), cnn_runtime::Error> {
+/// # fn main() -> Result<(), cnn::Error> {
 /// let images = [&[0, 0, 8, 3, 0, 0, 0, 1, 0, 0, 0, 2, 0, 0, 0, 2][..], &[0, 255, 51, 0]].concat();
 /// let labels = [0, 0, 8, 1, 0, 0, 0, 1, 4];
-/// let mnist = cnn_runtime::data::parse_idx(&images[..], &labels[..])?;
+/// let mnist = cnn::data::parse_idx(&images[..], &labels[..])?;
 /// assert_eq!(mnist.images.shape(), &[1, 1, 2, 2]);
 /// assert_eq!(mnist.images[[0, 0, 1, 0]], 0.2);
 /// assert_eq!(mnist.labels, vec![4]);
@@ -91,6 +102,23 @@ const MNIST_FILES: [&str; 4] = [
 ///
 /// [`Error::Io`] naming the missing file if neither its raw nor its gzipped form is in `dir`, or
 /// if a file cannot be opened; [`Error::Data`] as for [`load_idx`].
+/// # Examples
+/// ```
+/// let images = [&[0, 0, 8, 3, 0, 0, 0, 1, 0, 0, 0, 2, 0, 0, 0, 2][..], &[0, 255, 51, 0]].concat();
+/// let labels = [0, 0, 8, 1, 0, 0, 0, 1, 4];
+/// let dir = tempfile::tempdir().unwrap();
+/// for (name, bytes) in [
+///     ("train-images-idx3-ubyte", &images[..]),
+///     ("train-labels-idx1-ubyte", &labels[..]),
+///     ("t10k-images-idx3-ubyte", &images[..]),
+///     ("t10k-labels-idx1-ubyte", &labels[..]),
+/// ] {
+///     std::fs::write(dir.path().join(name), bytes).unwrap();
+/// }
+/// let (train, test) = cnn::data::load_mnist_dir(dir.path())?;
+/// assert_eq!((train.len(), test.len()), (1, 1));
+/// # Ok::<(), cnn::Error>(())
+/// ```
 pub fn load_mnist_dir(dir: impl AsRef<Path>) -> Result<(Dataset, Dataset), Error> {
     let dir = dir.as_ref();
     let [train_images, train_labels, test_images, test_labels] =

@@ -2,6 +2,17 @@
 //! files (in `idx.rs`), gzipped or not, read into a [`Dataset`] of `f32` images in `[0, 1]`.
 //! This file holds the data set, its splits, and what both readers share.
 //!
+//! ```
+//! // scikit-learn's digits ship with the repository, in `data/`.
+//! let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../data/digits.csv.gz");
+//! let digits = cnn::data::load_digits(path)?;
+//! let (train, test) = digits.stratified_split(0.2, 0);
+//! assert_eq!((train.len(), test.len()), (1438, 359));
+//! assert_eq!(train.images.shape(), &[1438, 1, 8, 8]);
+//! assert_eq!(test.one_hot().shape(), &[359, 10]);
+//! # Ok::<(), cnn::Error>(())
+//! ```
+//!
 //! The readers never panic on their input: a malformed file gives an [`Error::Data`] naming the
 //! file and the line (CSV) or byte offset (IDX, counted in the decompressed bytes) where it goes
 //! wrong, and a file that cannot be opened gives an [`Error::Io`] naming its path.
@@ -28,6 +39,20 @@ pub use idx::{load_idx, load_mnist_dir, parse_idx};
 
 /// A labelled image data set: images `[N, C, H, W]` as `f32` scaled to `[0, 1]`, labels as class
 /// indices below `classes`.
+/// # Examples
+/// ```
+/// use cnn::data::Dataset;
+/// use cnn::ndarray::Array4;
+///
+/// let data = Dataset {
+///     images: Array4::zeros((3, 1, 2, 2)),
+///     labels: vec![1, 0, 1],
+///     classes: 2,
+/// };
+/// assert_eq!((data.len(), data.class_counts()), (3, vec![1, 2]));
+/// assert_eq!(data.select(&[2, 0]).labels, [1, 1]);
+/// assert_eq!(data.one_hot().row(1).to_vec(), [1.0, 0.0]);
+/// ```
 #[derive(Clone, PartialEq)]
 pub struct Dataset {
     /// The images, `[N, C, H, W]`, each value in `[0, 1]`.
@@ -92,14 +117,14 @@ impl Dataset {
     /// # Examples
     ///
     /// ```
-    /// # fn main() -> Result<(), cnn_runtime::Error> {
+    /// # fn main() -> Result<(), cnn::Error> {
     /// let mut csv = String::new();
     /// for label in 0..10 {
     ///     for _ in 0..10 {
     ///         csv += &format!("{}{label}\n", "0,".repeat(64));
     ///     }
     /// }
-    /// let digits = cnn_runtime::data::parse_digits_csv(csv.as_bytes())?;
+    /// let digits = cnn::data::parse_digits_csv(csv.as_bytes())?;
     /// let (train, test) = digits.stratified_split(0.2, 42);
     /// assert_eq!((train.len(), test.len()), (80, 20));
     /// assert_eq!(test.class_counts(), vec![2; 10]);

@@ -28,6 +28,24 @@
 //!
 //! This file maps a network to its tensors and back; `atomic.rs` writes the file.
 //!
+//! ```
+//! use cnn::prelude::*;
+//! use cnn::weights;
+//!
+//! network! {
+//!     struct Tiny { input(4x4) -> conv(2x2) -> relu -> dense(3) }
+//! }
+//!
+//! let net = Tiny::new(3);
+//! let dir = tempfile::tempdir().unwrap();
+//! let path = dir.path().join("tiny.safetensors");
+//! net.save(&path)?; // weights::save(&net, &path), through the network
+//! let back = Tiny::load(&path)?;
+//! assert_eq!(back.params(), net.params());
+//! assert_eq!(weights::to_bytes(&back)?, std::fs::read(&path).unwrap());
+//! # Ok::<(), cnn::Error>(())
+//! ```
+//!
 //! [safetensors]: https://huggingface.co/docs/safetensors
 
 use std::borrow::Cow;
@@ -99,13 +117,20 @@ const ACCEPTED_DTYPES: &str = "F32 or F64";
 ///
 /// # Examples
 /// ```
-/// # use cnn_runtime::{weights, Network};
-/// # fn demo<N: Network>(net: &N) -> Result<(), cnn_runtime::Error> {
-/// weights::save(net, "seed.safetensors")?;
-/// let back: N = weights::load("seed.safetensors")?;
+/// use cnn::prelude::*;
+/// use cnn::weights;
+///
+/// network! {
+///     struct Tiny { input(4x4) -> conv(2x2) -> relu -> dense(3) }
+/// }
+///
+/// let net = Tiny::new(3);
+/// let dir = tempfile::tempdir().unwrap();
+/// let path = dir.path().join("tiny.safetensors");
+/// weights::save(&net, &path)?;
+/// let back: Tiny = weights::load(&path)?;
 /// assert_eq!(back.params(), net.params());
-/// # Ok(())
-/// # }
+/// # Ok::<(), cnn::Error>(())
 /// ```
 pub fn save<N: Network>(net: &N, path: impl AsRef<Path>) -> Result<(), Error> {
     let path = path.as_ref();
@@ -129,6 +154,30 @@ pub fn save<N: Network>(net: &N, path: impl AsRef<Path>) -> Result<(), Error> {
 ///
 /// # Panics
 /// As [`from_bytes`].
+/// # Examples
+/// ```
+/// use cnn::prelude::*;
+/// use cnn::weights;
+///
+/// network! {
+///     struct Tiny { input(4x4) -> conv(2x2) -> relu -> dense(3) }
+/// }
+///
+/// let net = Tiny::new(3);
+/// let dir = tempfile::tempdir().unwrap();
+/// let path = dir.path().join("tiny.safetensors");
+/// weights::save(&net, &path)?;
+/// let back: Tiny = weights::load(&path)?;
+/// assert_eq!(back.params(), net.params());
+/// // A network of other shapes refuses the file, naming the tensor.
+/// network! { struct Other { input(4x4) -> dense(3) } }
+/// let err = weights::load::<Other>(&path).unwrap_err();
+/// assert_eq!(
+///     err.to_string(),
+///     "tensor `dense1.weight` has shape [3, 9] in the weight file, but [3, 16] was expected"
+/// );
+/// # Ok::<(), cnn::Error>(())
+/// ```
 pub fn load<N: Network>(path: impl AsRef<Path>) -> Result<N, Error> {
     let path = path.as_ref();
     let bytes = fs::read(path).map_err(|error| Error::Io {
@@ -147,6 +196,22 @@ pub fn load<N: Network>(path: impl AsRef<Path>) -> Result<N, Error> {
 ///
 /// # Panics
 /// As [`save`].
+/// # Examples
+/// ```
+/// use cnn::prelude::*;
+/// use cnn::weights;
+///
+/// network! {
+///     struct Tiny { input(4x4) -> conv(2x2) -> relu -> dense(3) }
+/// }
+///
+/// let net = Tiny::new(3);
+/// let bytes = weights::to_bytes(&net)?;
+/// // The header's length, then the JSON header.
+/// let n = u64::from_le_bytes(bytes[..8].try_into().unwrap()) as usize;
+/// assert!(std::str::from_utf8(&bytes[8..8 + n]).unwrap().contains("\"conv1.weight\""));
+/// # Ok::<(), cnn::Error>(())
+/// ```
 pub fn to_bytes<N: Network>(net: &N) -> Result<Vec<u8>, Error> {
     let params = net.params();
     let dtype = dtype_of::<N::Scalar>();
@@ -184,6 +249,21 @@ pub fn to_bytes<N: Network>(net: &N) -> Result<Vec<u8>, Error> {
 /// # Panics
 /// Never because of the bytes; only if `N::TENSORS` does not lie within `params()`, a bug in a
 /// hand-written [`Network`], never the case for a network from `network!`.
+/// # Examples
+/// ```
+/// use cnn::prelude::*;
+/// use cnn::weights;
+///
+/// network! {
+///     struct Tiny { input(4x4) -> conv(2x2) -> relu -> dense(3) }
+/// }
+///
+/// let net = Tiny::new(3);
+/// let back: Tiny = weights::from_bytes(&weights::to_bytes(&net)?)?;
+/// assert_eq!(back.params(), net.params());
+/// assert!(weights::from_bytes::<Tiny>(b"not a weight file").is_err());
+/// # Ok::<(), cnn::Error>(())
+/// ```
 pub fn from_bytes<N: Network>(bytes: &[u8]) -> Result<N, Error> {
     check_data_len(bytes)?;
     let file = SafeTensors::deserialize(bytes).map_err(format_error)?;
