@@ -15,9 +15,9 @@ use std::time::Instant;
 use cnn::ndarray::{Array2, Array4, s};
 use cnn::prelude::*;
 
-#[path = "shared/args.rs"]
+#[path = "support/args.rs"]
 mod args;
-#[path = "shared/strokes.rs"]
+#[path = "support/strokes.rs"]
 mod strokes;
 
 network! {

@@ -15,7 +15,7 @@ use std::time::Instant;
 
 use cnn::prelude::*;
 
-#[path = "shared/report.rs"]
+#[path = "support/report.rs"]
 mod report;
 
 network! {

@@ -16,9 +16,9 @@ use std::time::Instant;
 
 use cnn::prelude::*;
 
-#[path = "shared/args.rs"]
+#[path = "support/args.rs"]
 mod args;
-#[path = "shared/report.rs"]
+#[path = "support/report.rs"]
 mod report;
 
 network! {

@@ -71,8 +71,8 @@ pub trait Loss: Sync {
     fn example<T: Float>(&self, output: &[T], target: &[T], scale: T, d_output: &mut [T]) -> T;
 }
 
-/// Half the squared error, summed over the outputs, mean over the batch: the loss of the
-/// derivation this project comes from.
+/// Half the squared error, summed over the outputs, mean over the batch: the loss of the seed
+/// network's derivation (`cnn::doc::derivation`).
 ///
 /// ```text
 /// l = sum_k (y_k - o_k)^2 / 2        dl/do_k = o_k - y_k

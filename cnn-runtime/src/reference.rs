@@ -1,6 +1,7 @@
 //! Plain-loop reference implementations of the layers, written straight from the definitions
-//! and in the *scatter* form of the derivation's Python (`dW += X[h:h+f, w:w+f] * dH[h, w]`),
-//! where the generated code gathers. The tests check the generated kernels against these.
+//! and in the *scatter* form (`dW += X[h:h+f, w:w+f] * dH[h, w]`: each output's gradient added
+//! to everything that produced it), where the generated code gathers; `cnn::doc::derivation`
+//! derives both. The tests check the generated kernels against these.
 //!
 //! Slow by design; `f64`; shapes are those of PyTorch (`[C, H, W]` images, `[F, C, Kh, Kw]`
 //! filters, `[M, N]` dense weights). Public, so that a user can check a layer of their own
