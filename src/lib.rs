@@ -63,6 +63,20 @@ pub use cnn_runtime::{Float, Init, Network, Tensor, TensorInfo, init, kernels, l
 pub use ndarray;
 
 /// The names a user of `network!` needs: `use cnn::prelude::*;`.
+///
+/// ```
+/// use cnn::prelude::*; // network!, Network, the losses, the optimizers, Error, Trainer
+///
+/// network! {
+///     pub struct Tiny { input(4x4) -> conv(2x2) -> relu -> dense(1) }
+/// }
+///
+/// let mut sgd = Sgd::new(0.1);
+/// let net = Tiny::new(0);
+/// let (loss, _) = net.evaluate(&[0.0; 16], &[1.0], &HalfSquaredError);
+/// assert!(loss >= 0.0);
+/// # let _ = (&mut sgd, Trainer::new());
+/// ```
 pub mod prelude {
     pub use crate::loss::*;
     #[cfg(feature = "std")]
