@@ -26,7 +26,16 @@
 //! }
 //! ```
 //!
-//! See the README for the DSL and the generated API.
+//! Where to read on:
+//!
+//! - [`network!`] and [`doc::dsl`]: the DSL, its compile-time rules, and what a network
+//!   provides (the public contract);
+//! - [`doc::derivation`]: the formulas the generated passes follow;
+//! - [`Network`]: the trait every network implements, with the batch methods;
+//! - [`loss`], [`optim`], [`Trainer`]: losses, optimizers and the training loop;
+//! - [`data`], [`weights`]: data sets and PyTorch-compatible weight files;
+//! - [`gradcheck`] and [`reference`](mod@reference): the finite-difference check and the plain-loop layers the
+//!   generated code is tested against.
 //!
 //! # Without `std`
 //! With `default-features = false` the crate is `#![no_std]` and needs no allocator. A network
@@ -40,6 +49,8 @@
 // The generated code names `::cnn::...`; this lets the crate's own doc tests use the macro.
 extern crate self as cnn;
 
+pub mod doc;
+
 pub use cnn_macros::network;
 #[cfg(feature = "std")]
 pub use cnn_runtime::{
@@ -52,6 +63,20 @@ pub use cnn_runtime::{Float, Init, Network, Tensor, TensorInfo, init, kernels, l
 pub use ndarray;
 
 /// The names a user of `network!` needs: `use cnn::prelude::*;`.
+///
+/// ```
+/// use cnn::prelude::*; // network!, Network, the losses, the optimizers, Error, Trainer
+///
+/// network! {
+///     pub struct Tiny { input(4x4) -> conv(2x2) -> relu -> dense(1) }
+/// }
+///
+/// let mut sgd = Sgd::new(0.1);
+/// let net = Tiny::new(0);
+/// let (loss, _) = net.evaluate(&[0.0; 16], &[1.0], &HalfSquaredError);
+/// assert!(loss >= 0.0);
+/// # let _ = (&mut sgd, Trainer::new());
+/// ```
 pub mod prelude {
     pub use crate::loss::*;
     #[cfg(feature = "std")]

@@ -1,17 +1,16 @@
-//! The public contract of `shared/API.md`, exercised through exactly its names.
+//! The public contract (`cnn::doc::dsl`), exercised through exactly its names: sizes, tensor
+//! names and layouts, seeded initialisation by the activation after a layer, the summary
+//! table, batches of any strides, errors naming both shapes, training steps, input gradients.
+
+mod common;
 
 use cnn::ndarray::{Array2, Array4, Axis, s};
 use cnn::prelude::*;
+use cnn::{Init, Tensor};
+use common::nets::{LeNet5, SeedNet, SeedNet3};
 
 network! {
-    /// The seed network.
-    pub struct SeedNet {
-        input(22x22) -> conv(3x3) -> sigmoid -> dense(400->1) -> sigmoid
-    }
-
-    pub struct SeedNet3 {
-        input(22x22) -> conv(3, 3x3) -> sigmoid -> dense(1200->1) -> sigmoid
-    }
+    struct Inits { input(6x6) -> conv(4, 3x3) -> maxpool(2x2) -> leaky_relu(0.2) -> dense(8) -> tanh -> dense(3) }
 
     /// Attributes carry over; a derived `Clone`/`Debug` replaces the generated ones.
     #[derive(Clone, Debug, PartialEq)]
@@ -206,4 +205,95 @@ fn input_gradient_has_the_input_shape() {
     assert_eq!(dx.len(), 484);
     assert!(l > 0.0);
     assert!(dx.iter().any(|&g| g != 0.0));
+}
+
+#[test]
+fn initialisation_follows_the_activation_after_the_layer() {
+    let inits: Vec<(&str, Init)> = <Inits as Network>::TENSORS
+        .iter()
+        .map(|t| (t.name, t.init))
+        .collect();
+    assert_eq!(
+        inits,
+        [
+            // conv1 -> maxpool -> leaky_relu: He with the leaky slope, looking past the pool
+            (
+                "conv1.weight",
+                Init::HeNormal {
+                    negative_slope: 0.2
+                }
+            ),
+            ("conv1.bias", Init::Zeros),
+            ("dense1.weight", Init::XavierUniform),
+            ("dense1.bias", Init::Zeros),
+            ("dense2.weight", Init::XavierUniform),
+            ("dense2.bias", Init::Zeros),
+        ]
+    );
+    let lenet = <LeNet5<f64> as Network>::TENSORS;
+    assert_eq!(
+        lenet[0].init,
+        Init::HeNormal {
+            negative_slope: 0.0
+        }
+    );
+    assert_eq!(lenet[8].init, Init::XavierUniform);
+    // He's deviation sqrt(2 / fan_in) for dense1 (fan_in 256), within sampling error.
+    let net = LeNet5::<f64>::new(3);
+    let t = &lenet[4];
+    assert_eq!(t.name, "dense1.weight");
+    let w = &net.params()[t.offset..t.offset + t.len];
+    let std = (w.iter().map(|v| v * v).sum::<f64>() / w.len() as f64).sqrt();
+    approx::assert_relative_eq!(std, (2.0f64 / 256.0).sqrt(), max_relative = 0.03);
+    // Xavier's bound sqrt(6 / (fan_in + fan_out)) for the last layer.
+    let t = &lenet[8];
+    let bound = (6.0f64 / (84.0 + 10.0)).sqrt();
+    let w = &net.params()[t.offset..t.offset + t.len];
+    assert!(w.iter().all(|v| v.abs() <= bound));
+    assert!(w.iter().any(|v| v.abs() > 0.9 * bound));
+}
+
+#[test]
+fn tensors_of_lenet5() {
+    let shapes: Vec<(&str, &[usize])> = <LeNet5 as Network>::TENSORS
+        .iter()
+        .map(|t| (t.name, t.shape))
+        .collect();
+    assert_eq!(shapes[0], ("conv1.weight", &[6, 1, 5, 5][..]));
+    assert_eq!(shapes[2], ("conv2.weight", &[16, 6, 5, 5][..]));
+    assert_eq!(shapes[4], ("dense1.weight", &[120, 256][..]));
+    assert_eq!(LeNet5::PARAM_LEN, 44_426);
+    let _ = <LeNet5 as Network>::Input::zeroed();
+}
+
+#[test]
+fn summary_of_lenet5() {
+    println!("{}", LeNet5::SUMMARY);
+    let lines: Vec<&str> = LeNet5::SUMMARY.lines().collect();
+    assert_eq!(lines[0], "LeNet5");
+    assert!(lines[1].starts_with("layer"));
+    // conv1: 6 filters, 24x24 outputs, 25 multiply-adds each: 2 * 86,400 FLOPs.
+    assert!(
+        lines.iter().any(|l| l.starts_with("conv1 (conv 5x5)")
+            && l.contains("6x24x24")
+            && l.contains("156")
+            && l.ends_with("172,800")),
+        "{}",
+        LeNet5::SUMMARY
+    );
+    assert!(
+        lines.iter().any(|l| l.starts_with("dense1 (dense)")
+            && l.contains("30,840")
+            && l.ends_with("61,440"))
+    );
+    assert!(LeNet5::SUMMARY.contains("parameters: 44,426"));
+    // conv 86,400 + 153,600, dense 30,720 + 10,080 + 840 multiply-adds.
+    assert_eq!(
+        <LeNet5 as Network>::FORWARD_MACS,
+        86_400 + 153_600 + 30_720 + 10_080 + 840
+    );
+    assert_eq!(
+        <LeNet5 as Network>::TRAIN_MACS,
+        2 * 86_400 + 3 * (153_600 + 30_720 + 10_080 + 840)
+    );
 }

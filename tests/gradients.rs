@@ -1,17 +1,20 @@
 //! Central finite differences in f64 against the generated backward pass: every parameter and
-//! every input scalar, for the seed networks and for networks using every layer kind and
-//! stride/padding combination.
+//! every input scalar, for the seed networks, for networks using every layer kind and
+//! stride/padding combination, through pooling and LeNet-5, and the fused softmax
+//! cross-entropy. The tolerances are in `common/mod.rs`.
 
-use cnn::gradcheck::check_gradients;
+mod common;
+
+use cnn::gradcheck::{check_gradients, check_gradients_of};
 use cnn::loss::Loss;
-use cnn::ndarray::{Array2, Array4};
+use cnn::ndarray::Array2;
 use cnn::prelude::*;
-use rand::{Rng, SeedableRng};
-use rand_chacha::ChaCha8Rng;
+use common::nets::{LeNet5, SeedNet, SeedNet3};
+use common::{
+    FLOOR, H, MAX_ABSOLUTE_ERROR, MAX_RELATIVE_ERROR, assert_gradients_agree, random_batch,
+};
 
 network! {
-    struct SeedNet { input(22x22) -> conv(3x3) -> sigmoid -> dense(400->1) -> sigmoid }
-    struct SeedNet3 { input(22x22) -> conv(3, 3x3) -> sigmoid -> dense(1200->1) -> sigmoid }
     /// Strided, padded, non-square, several channels; relu, tanh, leaky relu, softmax.
     struct Mixed {
         input(2, 9x7) -> c1: conv(4, 3x2, stride = 2, pad = 1) -> tanh
@@ -21,27 +24,18 @@ network! {
     struct Skips { input(3, 10x9) -> sigmoid -> conv(2, 4x3, stride = 3) -> tanh -> dense(1) }
     /// Same padding with a non-square odd kernel, stacked convs, no dense layer.
     struct ConvOnly { input(1, 7x8) -> conv(3, 3x5, pad = same) -> relu -> conv(2, 3x3, stride = 2, pad = 1) }
-}
 
-/// The step of the fourth-order central differences: their truncation error is O(h^4), and a
-/// step this small seldom moves a relu's input across its kink.
-const H: f64 = 1e-5;
-/// Below this, a gradient's relative error measures the differences' rounding noise
-/// (about 1.5 eps |L| / h = 3e-11 |L|), so it is compared by absolute error instead.
-const FLOOR: f64 = 1e-4;
-const MAX_RELATIVE_ERROR: f64 = 1e-6;
-const MAX_ABSOLUTE_ERROR: f64 = 1e-10;
+    struct Pools {
+        input(2, 9x8) -> conv(3, 2x2) -> tanh -> maxpool(3x2, stride = 2) -> avgpool(2x2, stride = 1)
+            -> dense(4) -> sigmoid
+    }
 
-fn batch<N: Network<Scalar = f64>>(n: usize, seed: u64) -> (Array4<f64>, Array2<f64>) {
-    let mut rng = ChaCha8Rng::seed_from_u64(seed);
-    let [c, h, w] = N::INPUT_SHAPE;
-    let x = Array4::from_shape_simple_fn((n, c, h, w), || rng.random_range(-1.0..1.0));
-    let y = Array2::from_shape_simple_fn((n, N::OUTPUT_LEN), || rng.random_range(0.0..1.0));
-    (x, y)
+    struct WithSoftmax { input(2, 5x5) -> conv(3, 3x3) -> relu -> dense(4) -> softmax }
+    struct Logits { input(2, 5x5) -> conv(3, 3x3) -> relu -> dense(4) }
 }
 
 fn check<N: Network<Scalar = f64>, L: Loss>(net: &N, loss: &L, what: &str) {
-    let (x, y) = batch::<N>(3, 99);
+    let (x, y) = random_batch::<N>(3, 99);
     let report = check_gradients(net, x.view(), y.view(), loss, H, FLOOR).unwrap();
     assert_eq!(report.checked, N::PARAM_LEN + N::INPUT_LEN);
     println!("{what}: {report:?}");
@@ -87,7 +81,7 @@ fn binary_cross_entropy_through_a_sigmoid() {
 #[test]
 fn the_check_catches_a_wrong_gradient() {
     let net = SeedNet::<f64>::new(1);
-    let (x, y) = batch::<SeedNet<f64>>(2, 3);
+    let (x, y) = random_batch::<SeedNet<f64>>(2, 3);
     let good = check_gradients(&net, x.view(), y.view(), &HalfSquaredError, H, FLOOR).unwrap();
     assert!(good.max_relative_error <= MAX_RELATIVE_ERROR);
     // A loss whose reported gradient is off by 1% everywhere.
@@ -102,4 +96,86 @@ fn the_check_catches_a_wrong_gradient() {
     }
     let bad = check_gradients(&net, x.view(), y.view(), &Skewed, H, FLOOR).unwrap();
     assert!(bad.max_relative_error > 5e-3, "{bad:?}");
+}
+
+#[test]
+fn finite_differences_through_pooling() {
+    let net = Pools::<f64>::new(3);
+    let (x, y) = random_batch::<Pools<f64>>(3, 4);
+    let report =
+        check_gradients(&net, x.view(), y.view(), &BinaryCrossEntropy, 1e-5, 1e-4).unwrap();
+    assert_eq!(report.checked, Pools::PARAM_LEN + 144);
+    assert_gradients_agree(&report, "Pools");
+}
+
+/// Every parameter of conv1, every 5th of conv2, every bias, every 41st dense weight and every
+/// input pixel: perturbing all 44,426 parameters four times each would take minutes, and the
+/// weights of one tensor go through the same generated code.
+#[test]
+fn finite_differences_through_lenet5() {
+    let net = LeNet5::<f64>::new(5);
+    let (x, _) = random_batch::<LeNet5<f64>>(2, 6);
+    let y = Array2::from_shape_fn((2, 10), |(e, k)| f64::from(k == 3 + e));
+    let conv2_start = 6 * 25 + 6;
+    let dense_start = conv2_start + 16 * 6 * 25 + 16;
+    let tensors = <LeNet5<f64> as Network>::TENSORS;
+    let selected: Vec<usize> = (0..LeNet5::PARAM_LEN)
+        .filter(|&k| {
+            k < conv2_start
+                || (k < dense_start && k % 5 == 0)
+                || tensors
+                    .iter()
+                    .any(|t| t.name.ends_with(".bias") && (t.offset..t.offset + t.len).contains(&k))
+                || k % 41 == 0
+        })
+        .collect();
+    let report = check_gradients_of(
+        &net,
+        x.view(),
+        y.view(),
+        &SoftmaxCrossEntropy,
+        1e-5,
+        1e-4,
+        selected.iter().copied(),
+    )
+    .unwrap();
+    assert_eq!(report.checked, selected.len() + 784);
+    assert_gradients_agree(&report, "LeNet-5");
+}
+
+/// With a final softmax, cross-entropy is computed on the softmax's input and its gradient is
+/// p - y: the same numbers as the network without the softmax, whose outputs are the logits.
+#[test]
+fn softmax_and_cross_entropy_are_fused() {
+    let with = WithSoftmax::<f64>::new(8);
+    let mut without = Logits::<f64>::zeroed();
+    without.params_mut().copy_from_slice(with.params());
+    let (x, _) = random_batch::<Logits<f64>>(4, 9);
+    let y = Array2::from_shape_fn((4, 4), |(e, k)| f64::from(k == e % 4));
+    let (l1, g1) = with
+        .loss_and_grad(x.view(), y.view(), &SoftmaxCrossEntropy)
+        .unwrap();
+    let (l2, g2) = without
+        .loss_and_grad(x.view(), y.view(), &SoftmaxCrossEntropy)
+        .unwrap();
+    assert_eq!(l1, l2);
+    assert_eq!(g1, g2);
+    // The outputs are probabilities.
+    let p = with.forward_batch(x.view()).unwrap();
+    for row in p.outer_iter() {
+        approx::assert_relative_eq!(row.sum(), 1.0, max_relative = 1e-12);
+    }
+    // Other losses go through the softmax's Jacobian, checked by finite differences.
+    let (_, targets) = random_batch::<WithSoftmax<f64>>(4, 10);
+    let report = check_gradients(
+        &with,
+        x.view(),
+        targets.view(),
+        &MeanSquaredError,
+        1e-5,
+        1e-6,
+    )
+    .unwrap();
+    assert!(report.checked_relatively > 100, "{report:?}");
+    assert_gradients_agree(&report, "softmax + MSE");
 }

@@ -1,9 +1,14 @@
-//! The figures of the derivation this project comes from (`shared/seeds/`), as tests: every
-//! formula of the 3x3-input, 2x2-filter example, and the matrix form of the seed network.
+//! The derivation the generated code follows (`cnn::doc::derivation`, in
+//! `src/doc/derivation.md`), as tests: every formula of the 3x3-input, 2x2-filter example (the
+//! forward correlation, dE/dF as the correlation of X with dE/dO, dE/dX as the full convolution
+//! of dE/dO with the rotated filter), and the matrix form of the seed network.
+
+mod common;
 
 use approx::assert_relative_eq;
 use cnn::ndarray::{Array1, Array2, Array4, Axis, s};
 use cnn::prelude::*;
+use common::nets::SeedNet;
 
 network! {
     /// The worked example: a 3x3 input X and one 2x2 filter F, O = correlation(X, F).
@@ -95,7 +100,7 @@ fn filter_gradient_is_the_correlation_of_x_with_do() {
 fn input_gradient_is_the_full_convolution_with_the_rotated_filter() {
     let f = |i: usize, j: usize| F[i - 1][j - 1];
     let d = |i: usize, j: usize| D_O[i - 1][j - 1];
-    // dE/dX_ij exactly as the derivation lists them (its F_12 in dX_22 written lower-case).
+    // dE/dX_ij exactly as the derivation lists them.
     let expected = [
         f(1, 1) * d(1, 1),
         f(1, 2) * d(1, 1) + f(1, 1) * d(1, 2),
@@ -117,11 +122,6 @@ fn input_gradient_is_the_full_convolution_with_the_rotated_filter() {
     for k in 0..9 {
         assert_relative_eq!(dx[k], expected[k], max_relative = 1e-14);
     }
-}
-
-network! {
-    /// The network of the matrix-form derivation.
-    struct SeedNet { input(22x22) -> conv(3x3) -> sigmoid -> dense(400->1) -> sigmoid }
 }
 
 fn sigmoid(v: f64) -> f64 {

@@ -4,6 +4,8 @@
 use proc_macro2::Span;
 use syn::{Attribute, Ident, Visibility};
 
+use crate::kinds::LayerKind;
+
 /// Everything inside one `network! { ... }`.
 pub struct Input {
     pub networks: Vec<NetworkDef>,
@@ -21,6 +23,9 @@ pub struct NetworkDef {
 pub struct LayerDef {
     pub label: Option<Ident>,
     pub kind: Ident,
+    /// What `kind` names in [`crate::kinds::LAYER_KINDS`], `None` for an unknown name (an
+    /// error of `check`, which suggests the nearest).
+    pub known: Option<LayerKind>,
     /// `None` without parentheses; the span of the parentheses otherwise.
     pub args: Option<(Span, Vec<Arg>)>,
 }

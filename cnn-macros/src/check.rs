@@ -1,144 +1,88 @@
-//! Lowering from syntax to the IR, one `check_*` per rule. Errors are collected across the
-//! layers of every network; after a layer whose output shape cannot be worked out, the chain's
-//! later layers are not checked, so one mistake gives one message.
+//! Lowering from syntax to the IR, one `check_*` per rule, each with the reason for it.
+//! [`check`] lists the rules of an invocation, [`check_network`] those of one chain and
+//! [`check_layer`] those of each layer kind, in the order they run.
+//!
+//! Errors are collected across the layers of every network; after a layer whose output shape
+//! cannot be worked out, the chain's later layers are not checked, so one mistake gives one
+//! message. The size budgets and their running totals are in `budget.rs`, the error sink in
+//! `report.rs`, the table of layer kinds in `kinds.rs`, the reading of arguments in `args.rs`.
+
+use std::collections::HashMap;
 
 use proc_macro2::Span;
 use syn::Ident;
 use syn::ext::IdentExt;
 
-use crate::ast::{self, Arg, LayerDef, NetworkDef, Number, NumberValue, OptionValue};
+use crate::args::{
+    Options, args_of, args_span, check_options, count, non_negative, nonzero, pad_span,
+    split_options,
+};
+use crate::ast::{self, Arg, LayerDef, NetworkDef, NumberValue, OptionValue, Size};
+use crate::budget::{self, Budget};
 use crate::ir::{Activation, Conv, Kind, Layer, Network, Pool};
+use crate::kinds::{self, LayerKind};
+use crate::report::Errors;
 use crate::shape::{self, Pad, Shape};
 
-/// The layer kinds the DSL knows, for suggestions.
-const KINDS: &[&str] = &[
-    "input",
-    "conv",
-    "dense",
-    "maxpool",
-    "avgpool",
-    "sigmoid",
-    "relu",
-    "tanh",
-    "leaky_relu",
-    "softmax",
-];
-
-/// Budgets, so that a definition too large for this design is an error that names its limit
-/// rather than a stack overflow at run time or a compile that never ends.
-///
-/// Parameters live inline in the network struct, and one example's activations and their
-/// gradients live on the stack during a training step.
-pub const MAX_PARAMS: u64 = 1 << 20;
-/// Scalars in all layer outputs of one example.
-pub const MAX_ACTIVATIONS: u64 = 1 << 17;
-/// Taps of one filter: each is one unrolled statement in three generated functions.
-pub const MAX_KERNEL_TAPS: u64 = 225;
-/// Taps of all the network's filters together (`sum Kh * Kw` over its conv layers), which is
-/// what its compile time grows with, not channels or image sizes. Measured (BENCHMARKS.md,
-/// `cargo run --release --example compile_time`): LeNet-5 (50 taps) and LeNet-5 with ten
-/// times the channels build in about 3 s in release; the slowest shape per tap, a 1x225
-/// kernel, about 0.17 s per tap, twice that with both `f32` and `f64` instantiated. 256 taps
-/// keep that worst case near 90 s, under two minutes.
-pub const MAX_NETWORK_TAPS: u64 = 256;
-/// Layers after the input. The training step of a network is one function through all its
-/// layers, and its compile time grows faster than the layer count: 51 layers built in 14 s,
-/// 201 in 32 s, 401 in 101 s (conv and relu layers alternating, measured as above).
-pub const MAX_LAYERS: usize = 64;
-
-#[derive(Default)]
-pub struct Errors(Option<syn::Error>);
-
-impl Errors {
-    pub fn push(&mut self, e: syn::Error) {
-        match &mut self.0 {
-            Some(all) => all.combine(e),
-            None => self.0 = Some(e),
-        }
-    }
-
-    pub fn at(&mut self, span: Span, msg: impl std::fmt::Display) {
-        self.push(syn::Error::new(span, msg));
-    }
-
-    pub fn finish(self) -> Result<(), syn::Error> {
-        self.0.map_or(Ok(()), Err)
-    }
-}
-
-/// Checks every network; returns the IR of the good ones and the errors of the others.
+/// Checks every network of one invocation; returns the IR of the good ones and the errors of
+/// the others.
 pub fn check(input: &ast::Input) -> (Vec<Network>, Errors) {
     let mut errors = Errors::default();
     let mut networks = Vec::new();
     let mut names: Vec<String> = Vec::new();
     for def in &input.networks {
-        // Two definitions of one name would be two structs of that name.
-        let name = def.name.unraw().to_string();
-        if names.contains(&name) {
-            errors.at(
-                def.name.span(),
-                format!("a network named `{name}` is already defined in this `network!`"),
-            );
+        if check_unique_network(def, &mut names, &mut errors).is_none() {
             continue;
         }
-        names.push(name);
         let mut local = Errors::default();
         let net = check_network(def, &mut local);
-        match (net, local.0) {
-            (Some(net), None) => networks.push(net),
-            (_, Some(e)) => errors.push(e),
-            (None, None) => {}
+        if local.is_empty() {
+            networks.extend(net);
+        } else {
+            errors.append(local);
         }
     }
     (networks, errors)
 }
 
+/// Two definitions of one name would be two structs of that name.
+fn check_unique_network(
+    def: &NetworkDef,
+    names: &mut Vec<String>,
+    errors: &mut Errors,
+) -> Option<()> {
+    let name = def.name.unraw().to_string();
+    if names.contains(&name) {
+        errors.at(
+            def.name.span(),
+            format!("a network named `{name}` is already defined in this `network!`"),
+        );
+        return None;
+    }
+    names.push(name);
+    Some(())
+}
+
+/// The rules of one chain, in order: the input first, the input within the activation budget,
+/// layers after it, not too many, then for each layer a unique name, its own rules
+/// ([`check_layer`]) and the running budgets; at the end, something to train.
 fn check_network(def: &NetworkDef, errors: &mut Errors) -> Option<Network> {
     let (first, rest) = def.layers.split_first()?;
     let input = check_input_first(first, errors)?;
+    let mut budget = Budget::start(input, first, errors)?;
+    check_layers_after_input(first, rest, errors)?;
+    budget.add_layers(rest, errors)?;
+
     let mut shape = Shape::Image {
         c: input[0],
         h: input[1],
         w: input[2],
     };
     let mut layers: Vec<Layer> = Vec::new();
-    let mut ordinals = std::collections::HashMap::<String, usize>::new();
-    let mut names: Vec<(String, Span)> = Vec::new();
-    let mut params: u64 = 0;
-    let mut taps: u64 = 0;
-    let mut activations: u64 = input
-        .iter()
-        .try_fold(1u64, |a, &b| a.checked_mul(b))
-        .unwrap_or(u64::MAX);
-    if activations > MAX_ACTIVATIONS {
-        errors.at(
-            first.span(),
-            format!("the input has {} values, over the budget of {MAX_ACTIVATIONS} values of one example: they are kept on the stack in a training step", input.iter().map(u64::to_string).collect::<Vec<_>>().join("x")),
-        );
-        return None;
-    }
-    if rest.is_empty() {
-        errors.at(
-            first.span(),
-            "a network needs layers after its input, such as `input(28x28) -> conv(3x3) -> relu`",
-        );
-        return None;
-    }
-    if rest.len() > MAX_LAYERS {
-        errors.at(
-            rest[MAX_LAYERS].span(),
-            format!("the network has {} layers after its input, over the budget of {MAX_LAYERS}: its training step is one function through all of them, and compile time grows faster than the layer count", rest.len()),
-        );
-        return None;
-    }
+    let mut ordinals = HashMap::<String, usize>::new();
+    let mut names: Vec<String> = Vec::new();
     for (i, def) in rest.iter().enumerate() {
-        let kind_name = def.kind.unraw().to_string();
-        let ordinal = ordinals.entry(kind_name.clone()).or_insert(0);
-        *ordinal += 1;
-        let name = match &def.label {
-            Some(label) => label.unraw(),
-            None => Ident::new(&format!("{kind_name}{ordinal}"), def.kind.span()),
-        };
+        let name = layer_name(def, &mut ordinals);
         check_unique_name(&name, def, &mut names, errors);
         let Some((kind, output)) = check_layer(def, shape, i + 1 == rest.len(), errors) else {
             // The output shape is unknown: later layers cannot be checked against it.
@@ -149,64 +93,61 @@ fn check_network(def: &NetworkDef, errors: &mut Errors) -> Option<Network> {
             kind,
             input: shape,
             output,
-            param_offset: params as usize,
+            param_offset: budget.params() as usize,
             span: def.span(),
         };
-        if let Some((w, b)) = layer.param_lens() {
-            params = params.saturating_add((w + b) as u64);
-            if params > MAX_PARAMS {
-                errors.at(
-                    layer.span,
-                    format!("the network has {params} parameters up to here, over the budget of {MAX_PARAMS}: they are kept inline in the network struct"),
-                );
-                return None;
-            }
-        }
-        if let Kind::Conv(conv) = &layer.kind {
-            taps = taps.saturating_add((conv.kh as u64).saturating_mul(conv.kw as u64));
-            if taps > MAX_NETWORK_TAPS {
-                errors.at(
-                    layer.span,
-                    format!("the conv layers have {taps} kernel taps up to here, over the budget of {MAX_NETWORK_TAPS} for a network: each tap is an unrolled statement, and compile time grows with them"),
-                );
-                return None;
-            }
-        }
-        activations = activations.saturating_add(output.len().unwrap_or(u64::MAX));
-        if activations > MAX_ACTIVATIONS {
-            errors.at(
-                layer.span,
-                format!("the layer outputs of one example add up to {activations} values up to here, over the budget of {MAX_ACTIVATIONS}: they are kept on the stack in a training step"),
-            );
-            return None;
-        }
+        budget.add(&layer, errors)?;
         shape = output;
         layers.push(layer);
     }
-    if params == 0 {
-        errors.at(
-            def.name.span(),
-            format!(
-                "`{}` has no parameters to train: add a `conv` or `dense` layer",
-                def.name
-            ),
-        );
-        return None;
-    }
+    check_has_parameters(def, &budget, errors)?;
     Some(Network {
         attrs: def.attrs.clone(),
         vis: def.vis.clone(),
         name: def.name.clone(),
         input: input.map(|v| v as usize),
         layers,
-        param_len: params as usize,
+        param_len: budget.params() as usize,
     })
 }
+
+/// The rules of one layer, by its kind: its arguments, and its output shape from its input.
+fn check_layer(
+    def: &LayerDef,
+    input: Shape,
+    last: bool,
+    errors: &mut Errors,
+) -> Option<(Kind, Shape)> {
+    let activation = |act| Some((Kind::Activation(act), input));
+    match def.known {
+        Some(LayerKind::Input) => check_input_only_first(def, errors),
+        Some(LayerKind::Conv) => check_conv(def, input, errors),
+        Some(LayerKind::MaxPool) => check_pool(def, input, true, errors),
+        Some(LayerKind::AvgPool) => check_pool(def, input, false, errors),
+        Some(LayerKind::Dense) => check_dense(def, input, errors),
+        Some(LayerKind::Sigmoid) => check_no_args(def, errors).and(activation(Activation::Sigmoid)),
+        Some(LayerKind::Relu) => check_no_args(def, errors).and(activation(Activation::Relu)),
+        Some(LayerKind::Tanh) => check_no_args(def, errors).and(activation(Activation::Tanh)),
+        Some(LayerKind::Softmax) => {
+            check_no_args(def, errors)?;
+            check_softmax_last(def, last, errors)?;
+            activation(Activation::Softmax)
+        }
+        Some(LayerKind::LeakyRelu) => {
+            let slope = check_leaky_slope(def, errors)?;
+            activation(Activation::LeakyRelu(slope))
+        }
+        None => check_known_kind(def, errors),
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The chain
 
 /// A network starts with exactly one `input(HxW)` or `input(C, HxW)`: it is where the shapes
 /// come from.
 fn check_input_first(def: &LayerDef, errors: &mut Errors) -> Option<[u64; 3]> {
-    if def.kind != "input" {
+    if def.kind != LayerKind::Input.name() {
         errors.at(
             def.span(),
             format!(
@@ -235,7 +176,7 @@ fn check_input_first(def: &LayerDef, errors: &mut Errors) -> Option<[u64; 3]> {
         }
         _ => {
             errors.at(
-                def.args.as_ref().map_or(def.span(), |(s, _)| *s),
+                args_span(def),
                 "expected `input(HxW)` or `input(C, HxW)`, such as `input(28x28)` or `input(3, 32x32)`",
             );
             None
@@ -243,16 +184,39 @@ fn check_input_first(def: &LayerDef, errors: &mut Errors) -> Option<[u64; 3]> {
     }
 }
 
+/// An input alone computes nothing: there is no output to train or to return.
+fn check_layers_after_input(
+    first: &LayerDef,
+    rest: &[LayerDef],
+    errors: &mut Errors,
+) -> Option<()> {
+    if rest.is_empty() {
+        errors.at(
+            first.span(),
+            "a network needs layers after its input, such as `input(28x28) -> conv(3x3) -> relu`",
+        );
+        return None;
+    }
+    Some(())
+}
+
+/// The label, or kind and ordinal (`conv1`, `sigmoid2`): the ordinal counts every layer of the
+/// kind, labelled or not.
+fn layer_name(def: &LayerDef, ordinals: &mut HashMap<String, usize>) -> Ident {
+    let kind_name = def.kind.unraw().to_string();
+    let ordinal = ordinals.entry(kind_name.clone()).or_insert(0);
+    *ordinal += 1;
+    match &def.label {
+        Some(label) => label.unraw(),
+        None => Ident::new(&format!("{kind_name}{ordinal}"), def.kind.span()),
+    }
+}
+
 /// Names are unique within a network: they name the tensors in weight files and the
 /// generated functions.
-fn check_unique_name(
-    name: &Ident,
-    def: &LayerDef,
-    names: &mut Vec<(String, Span)>,
-    errors: &mut Errors,
-) {
+fn check_unique_name(name: &Ident, def: &LayerDef, names: &mut Vec<String>, errors: &mut Errors) {
     let text = name.to_string();
-    if names.iter().any(|(n, _)| *n == text) {
+    if names.contains(&text) {
         let span = def.label.as_ref().map_or(def.span(), Ident::span);
         let how = if def.label.is_some() {
             "is already the name of another layer"
@@ -264,58 +228,60 @@ fn check_unique_name(
             format!("duplicate layer name `{text}`: `{text}` {how}"),
         );
     } else {
-        names.push((text, name.span()));
+        names.push(text);
     }
 }
 
-/// One layer: its meaning from its kind and arguments, and its output shape from its input.
-fn check_layer(
-    def: &LayerDef,
-    input: Shape,
-    last: bool,
-    errors: &mut Errors,
-) -> Option<(Kind, Shape)> {
-    let kind = def.kind.unraw().to_string();
-    match kind.as_str() {
-        "input" => {
-            errors.at(
-                def.span(),
-                "`input` must be the first layer, and only the first",
-            );
-            None
-        }
-        "conv" => check_conv(def, input, errors),
-        "maxpool" | "avgpool" => check_pool(def, input, kind == "maxpool", errors),
-        "dense" => check_dense(def, input, errors),
-        "sigmoid" | "relu" | "tanh" | "softmax" => {
-            check_no_args(def, errors)?;
-            let act = match kind.as_str() {
-                "sigmoid" => Activation::Sigmoid,
-                "relu" => Activation::Relu,
-                "tanh" => Activation::Tanh,
-                _ => {
-                    check_softmax_last(def, last, errors)?;
-                    Activation::Softmax
-                }
-            };
-            Some((Kind::Activation(act), input))
-        }
-        "leaky_relu" => {
-            let slope = check_leaky_slope(def, errors)?;
-            Some((Kind::Activation(Activation::LeakyRelu(slope)), input))
-        }
-        _ => {
-            let hint = nearest(&kind).map_or(String::new(), |k| format!("; did you mean `{k}`?"));
-            errors.at(
-                def.kind.span(),
-                format!(
-                    "unknown layer `{kind}`{hint} (known: {})",
-                    KINDS[1..].join(", ")
-                ),
-            );
-            None
-        }
+/// A network without parameters has nothing for a training step to change.
+fn check_has_parameters(def: &NetworkDef, budget: &Budget, errors: &mut Errors) -> Option<()> {
+    if budget.params() == 0 {
+        errors.at(
+            def.name.span(),
+            format!(
+                "`{}` has no parameters to train: add a `conv` or `dense` layer",
+                def.name
+            ),
+        );
+        return None;
     }
+    Some(())
+}
+
+// ---------------------------------------------------------------------------------------------
+// Layer kinds
+
+/// The shapes come from the one input at the start; a second would start another chain.
+fn check_input_only_first(def: &LayerDef, errors: &mut Errors) -> Option<(Kind, Shape)> {
+    errors.at(
+        def.span(),
+        "`input` must be the first layer, and only the first",
+    );
+    None
+}
+
+/// A name outside the table of layer kinds: the message lists the table and suggests the
+/// nearest entry, as rustc does for a misspelt name.
+fn check_known_kind(def: &LayerDef, errors: &mut Errors) -> Option<(Kind, Shape)> {
+    let kind = def.kind.unraw().to_string();
+    let hint = kinds::nearest(&kind).map_or(String::new(), |k| format!("; did you mean `{k}`?"));
+    errors.at(
+        def.kind.span(),
+        format!(
+            "unknown layer `{kind}`{hint} (known: {})",
+            kinds::known_after_input()
+        ),
+    );
+    None
+}
+
+/// Activations are element-wise with nothing to set (but leaky relu's slope): an argument is
+/// a slip.
+fn check_no_args(def: &LayerDef, errors: &mut Errors) -> Option<()> {
+    if let Some((span, _)) = &def.args {
+        errors.at(*span, format!("`{}` takes no arguments", def.kind));
+        return None;
+    }
+    Some(())
 }
 
 /// `softmax` normalises over the network's whole output, so it ends the chain (and is what
@@ -323,14 +289,6 @@ fn check_layer(
 fn check_softmax_last(def: &LayerDef, last: bool, errors: &mut Errors) -> Option<()> {
     if !last {
         errors.at(def.kind.span(), "`softmax` must be the last layer");
-        return None;
-    }
-    Some(())
-}
-
-fn check_no_args(def: &LayerDef, errors: &mut Errors) -> Option<()> {
-    if let Some((span, _)) = &def.args {
-        errors.at(*span, format!("`{}` takes no arguments", def.kind));
         return None;
     }
     Some(())
@@ -361,7 +319,8 @@ fn check_leaky_slope(def: &LayerDef, errors: &mut Errors) -> Option<f64> {
     Some(a)
 }
 
-/// `conv(KhxKw)` or `conv(F, KhxKw)`, then `stride = S` and `pad = P | same`.
+/// `conv(KhxKw)` or `conv(F, KhxKw)`, then `stride = S` and `pad = P | same`. The kernel, the
+/// stride and the fit are the window rules shared with pooling.
 fn check_conv(def: &LayerDef, input: Shape, errors: &mut Errors) -> Option<(Kind, Shape)> {
     let args = args_of(def, errors, "conv(KhxKw) or conv(F, KhxKw)")?;
     let (positional, options) = split_options(args);
@@ -370,81 +329,31 @@ fn check_conv(def: &LayerDef, input: Shape, errors: &mut Errors) -> Option<(Kind
         [Arg::Number(f), Arg::Size(s)] => (count(f, "the number of filters", errors), s),
         _ => {
             errors.at(
-                def.args.as_ref().map_or(def.span(), |(s, _)| *s),
+                args_span(def),
                 "expected `conv(KhxKw)` or `conv(F, KhxKw)`, such as `conv(3x3)` or `conv(6, 5x5)`",
             );
             return None;
         }
     };
-    let kh = nonzero(size.h, size.span, "kernel height", errors);
-    let kw = nonzero(size.w, size.span, "kernel width", errors);
+    let window = check_window_size(size, "kernel", errors);
     let opts = check_options(options, &["stride", "pad"], errors)?;
-    let (filters, kh, kw) = (filters?, kh?, kw?);
-    let stride = match opts.get("stride") {
-        Some((OptionValue::Number(n), _)) => count(n, "stride", errors)?,
-        Some((v, _)) => {
-            errors.at(v.span(), "stride must be a number, such as `stride = 2`");
-            return None;
-        }
-        None => 1,
-    };
-    let pad = match opts.get("pad") {
-        Some((OptionValue::Ident(i), _)) if i == "same" => Pad::Same,
-        Some((OptionValue::Number(n), _)) => Pad::Fixed(non_negative(n, "padding", errors)?),
-        Some((v, _)) => {
-            errors.at(
-                v.span(),
-                "pad must be a number or `same`, such as `pad = 1`",
-            );
-            return None;
-        }
-        None => Pad::Fixed(0),
-    };
-    if kh.checked_mul(kw).is_none_or(|taps| taps > MAX_KERNEL_TAPS) {
-        errors.at(
-            size.span,
-            format!("a {kh}x{kw} kernel is over the budget of {MAX_KERNEL_TAPS} taps: each tap is an unrolled statement"),
-        );
-        return None;
-    }
-    let (pad_h, pad_w) = check_pad(
-        pad,
-        kh,
-        kw,
-        stride,
-        opts.get("pad").map(|(v, _)| v.span()),
+    let (filters, (kh, kw)) = (filters?, window?);
+    let stride = check_stride(&opts, errors)?.unwrap_or(1);
+    let pad = check_pad_value(&opts, errors)?;
+    budget::check_kernel_taps(kh, kw, size.span, errors)?;
+    let (pad_h, pad_w) = check_pad(pad, kh, kw, stride, pad_span(&opts), errors)?;
+    let (c, h, w) = check_needs_image(def, input, errors)?;
+    let (oh, ow) = check_window_fits(
+        "conv kernel",
+        input,
+        [h, w],
+        [kh, kw],
+        [stride, stride],
+        [pad_h, pad_w],
+        size.span,
         errors,
     )?;
-    let Shape::Image { c, h, w } = input else {
-        errors.at(
-            def.kind.span(),
-            format!("conv needs an image, but the previous layer outputs a flat vector of {input} values"),
-        );
-        return None;
-    };
-    let oh = shape::conv_out(h, kh, stride, pad_h);
-    let ow = shape::conv_out(w, kw, stride, pad_w);
-    let (oh, ow) = match (oh, ow) {
-        (Ok(oh), Ok(ow)) => (oh, ow),
-        (Err(e), _) | (_, Err(e)) => {
-            errors.at(
-                size.span,
-                format!("conv kernel {kh}x{kw} does not fit the input {input}: {e}"),
-            );
-            return None;
-        }
-    };
-    let weights = filters
-        .checked_mul(c)
-        .and_then(|v| v.checked_mul(kh * kw))
-        .filter(|&v| v <= MAX_PARAMS);
-    if weights.is_none() {
-        errors.at(
-            def.span(),
-            format!("conv with {filters} filters of {c}x{kh}x{kw} has more weights than the budget of {MAX_PARAMS} parameters"),
-        );
-        return None;
-    }
+    budget::check_conv_weights([filters, c, kh, kw], def.span(), errors)?;
     let conv = Conv {
         filters: filters as usize,
         channels: c as usize,
@@ -462,6 +371,23 @@ fn check_conv(def: &LayerDef, input: Shape, errors: &mut Errors) -> Option<(Kind
             w: ow,
         },
     ))
+}
+
+/// `pad = P` is a count of zeros, 0 or more; `pad = same` asks for the output size of the
+/// input (checked against the kernel by [`check_pad`]).
+fn check_pad_value(opts: &Options<'_>, errors: &mut Errors) -> Option<Pad> {
+    match opts.get("pad") {
+        Some((OptionValue::Ident(i), _)) if i == "same" => Some(Pad::Same),
+        Some((OptionValue::Number(n), _)) => Some(Pad::Fixed(non_negative(n, "padding", errors)?)),
+        Some((v, _)) => {
+            errors.at(
+                v.span(),
+                "pad must be a number or `same`, such as `pad = 1`",
+            );
+            None
+        }
+        None => Some(Pad::Fixed(0)),
+    }
 }
 
 /// Padding is smaller than the kernel, as PyTorch requires (a window of zeros only would
@@ -502,7 +428,8 @@ fn check_pad(
 }
 
 /// `maxpool(KhxKw)`, `avgpool(KhxKw)`: stride defaults to the window (PyTorch's default);
-/// `stride = S` sets both directions and may make windows overlap.
+/// `stride = S` sets both directions and may make windows overlap. The window, the stride and
+/// the fit are the rules shared with conv.
 fn check_pool(
     def: &LayerDef,
     input: Shape,
@@ -514,43 +441,29 @@ fn check_pool(
     let (positional, options) = split_options(args);
     let [Arg::Size(size)] = positional else {
         errors.at(
-            def.args.as_ref().map_or(def.span(), |(s, _)| *s),
+            args_span(def),
             format!("expected `{kind}(KhxKw)`, such as `{kind}(2x2)`"),
         );
         return None;
     };
-    let kh = nonzero(size.h, size.span, "window height", errors);
-    let kw = nonzero(size.w, size.span, "window width", errors);
+    let window = check_window_size(size, "window", errors);
     let opts = check_options(options, &["stride"], errors)?;
-    let (kh, kw) = (kh?, kw?);
-    let (sh, sw) = match opts.get("stride") {
-        Some((OptionValue::Number(n), _)) => {
-            let s = count(n, "stride", errors)?;
-            (s, s)
-        }
-        Some((v, _)) => {
-            errors.at(v.span(), "stride must be a number, such as `stride = 2`");
-            return None;
-        }
+    let (kh, kw) = window?;
+    let (sh, sw) = match check_stride(&opts, errors)? {
+        Some(s) => (s, s),
         None => (kh, kw),
     };
-    let Shape::Image { c, h, w } = input else {
-        errors.at(
-            def.kind.span(),
-            format!("{kind} needs an image, but the previous layer outputs a flat vector of {input} values"),
-        );
-        return None;
-    };
-    let (oh, ow) = match (shape::conv_out(h, kh, sh, 0), shape::conv_out(w, kw, sw, 0)) {
-        (Ok(oh), Ok(ow)) => (oh, ow),
-        (Err(e), _) | (_, Err(e)) => {
-            errors.at(
-                size.span,
-                format!("{kind} window {kh}x{kw} does not fit the input {input}: {e}"),
-            );
-            return None;
-        }
-    };
+    let (c, h, w) = check_needs_image(def, input, errors)?;
+    let (oh, ow) = check_window_fits(
+        &format!("{kind} window"),
+        input,
+        [h, w],
+        [kh, kw],
+        [sh, sw],
+        [0, 0],
+        size.span,
+        errors,
+    )?;
     let pool = Pool {
         max,
         kh: kh as usize,
@@ -561,7 +474,8 @@ fn check_pool(
     Some((Kind::Pool(pool), Shape::Image { c, h: oh, w: ow }))
 }
 
-/// `dense(N->M)` checks N against the flattened previous output; `dense(M)` infers it.
+/// `dense(N->M)` checks N against the flattened previous output, so that a wrong size is an
+/// error naming both; `dense(M)` infers it.
 fn check_dense(def: &LayerDef, input: Shape, errors: &mut Errors) -> Option<(Kind, Shape)> {
     let args = args_of(def, errors, "dense(N->M) or dense(M)")?;
     let n_in = input.len().unwrap_or(u64::MAX);
@@ -586,21 +500,13 @@ fn check_dense(def: &LayerDef, input: Shape, errors: &mut Errors) -> Option<(Kin
         }
         _ => {
             errors.at(
-                def.args.as_ref().map_or(def.span(), |(s, _)| *s),
+                args_span(def),
                 "expected `dense(N->M)` or `dense(M)`, such as `dense(400->1)`",
             );
             return None;
         }
     };
-    if n_in.checked_mul(m).is_none_or(|p| p > MAX_PARAMS) {
-        errors.at(
-            def.span(),
-            format!(
-                "dense {n_in}->{m} has more weights than the budget of {MAX_PARAMS} parameters"
-            ),
-        );
-        return None;
-    }
+    budget::check_dense_weights(n_in, m, def.span(), errors)?;
     Some((
         Kind::Dense {
             n: n_in as usize,
@@ -610,156 +516,70 @@ fn check_dense(def: &LayerDef, input: Shape, errors: &mut Errors) -> Option<(Kin
     ))
 }
 
-/// The arguments of a layer that needs them.
-fn args_of<'a>(def: &'a LayerDef, errors: &mut Errors, form: &str) -> Option<&'a [Arg]> {
-    match &def.args {
-        Some((_, args)) => Some(args),
-        None => {
-            errors.at(
-                def.kind.span(),
-                format!("`{}` needs arguments: `{form}`", def.kind),
-            );
+// ---------------------------------------------------------------------------------------------
+// The window rules of conv and pooling
+
+/// A kernel or pooling window of `HxW` is at least 1x1. Both sides are checked, so that `0x0`
+/// is two messages; `noun` is `kernel` or `window`.
+fn check_window_size(size: &Size, noun: &str, errors: &mut Errors) -> Option<(u64, u64)> {
+    let h = nonzero(size.h, size.span, &format!("{noun} height"), errors);
+    let w = nonzero(size.w, size.span, &format!("{noun} width"), errors);
+    Some((h?, w?))
+}
+
+/// `stride = S` is a count of at least 1 (a stride of 0 never moves); `None` when not given,
+/// for the layer's default.
+fn check_stride(opts: &Options<'_>, errors: &mut Errors) -> Option<Option<u64>> {
+    match opts.get("stride") {
+        Some((OptionValue::Number(n), _)) => Some(Some(count(n, "stride", errors)?)),
+        Some((v, _)) => {
+            errors.at(v.span(), "stride must be a number, such as `stride = 2`");
             None
         }
+        None => Some(None),
     }
 }
 
-/// Positional arguments first, then `key = value` options.
-fn split_options(args: &[Arg]) -> (&[Arg], &[Arg]) {
-    let at = args
-        .iter()
-        .position(|a| matches!(a, Arg::Option(..)))
-        .unwrap_or(args.len());
-    args.split_at(at)
-}
-
-type Options<'a> = std::collections::BTreeMap<String, (&'a OptionValue, Span)>;
-
-/// Options are known and given once each; nothing positional follows them.
-fn check_options<'a>(
-    options: &'a [Arg],
-    known: &[&str],
-    errors: &mut Errors,
-) -> Option<Options<'a>> {
-    let mut map = Options::new();
-    let mut ok = true;
-    for arg in options {
-        let Arg::Option(key, value) = arg else {
-            errors.at(
-                arg.span(),
-                "positional arguments come before options such as `stride = 2`",
-            );
-            ok = false;
-            continue;
-        };
-        let name = key.unraw().to_string();
-        if !known.contains(&name.as_str()) {
-            errors.at(
-                key.span(),
-                format!(
-                    "unknown option `{name}`; this layer takes {}",
-                    known
-                        .iter()
-                        .map(|k| format!("`{k}`"))
-                        .collect::<Vec<_>>()
-                        .join(" and ")
-                ),
-            );
-            ok = false;
-        } else if let std::collections::btree_map::Entry::Vacant(e) = map.entry(name.clone()) {
-            e.insert((value, key.span()));
-        } else {
-            errors.at(key.span(), format!("option `{name}` is given twice"));
-            ok = false;
-        }
-    }
-    ok.then_some(map)
-}
-
-/// A count such as the number of filters: a whole number of at least 1.
-fn count(n: &Number, what: &str, errors: &mut Errors) -> Option<u64> {
-    match n.value {
-        NumberValue::Int(v) if v >= 1 => match u64::try_from(v) {
-            Ok(v) => Some(v),
-            Err(_) => {
-                errors.at(n.span, format!("{what} is too large"));
-                None
-            }
-        },
-        NumberValue::Int(_) => {
-            errors.at(
-                n.span,
-                format!("{what} must be at least 1, but is {}", n.text),
-            );
-            None
-        }
-        NumberValue::Float(_) => {
-            errors.at(
-                n.span,
-                format!("{what} must be a whole number, but is `{}`", n.text),
-            );
-            None
-        }
-    }
-}
-
-fn non_negative(n: &Number, what: &str, errors: &mut Errors) -> Option<u64> {
-    match n.value {
-        NumberValue::Int(0) => Some(0),
-        NumberValue::Int(v) if v < 0 => {
-            errors.at(
-                n.span,
-                format!("{what} must be 0 or more, but is {}", n.text),
-            );
-            None
-        }
-        _ => count(n, what, errors),
-    }
-}
-
-fn nonzero(v: u64, span: Span, what: &str, errors: &mut Errors) -> Option<u64> {
-    if v == 0 {
-        errors.at(span, format!("{what} must be at least 1, but is 0"));
+/// Windows slide over an image, not over the flat vector a dense layer outputs.
+fn check_needs_image(def: &LayerDef, input: Shape, errors: &mut Errors) -> Option<(u64, u64, u64)> {
+    let Shape::Image { c, h, w } = input else {
+        errors.at(
+            def.kind.span(),
+            format!(
+                "{} needs an image, but the previous layer outputs a flat vector of {input} values",
+                def.kind.unraw()
+            ),
+        );
         return None;
-    }
-    Some(v)
+    };
+    Some((c, h, w))
 }
 
-/// The known layer kind closest to a misspelt one, if any is close.
-fn nearest(kind: &str) -> Option<&'static str> {
-    KINDS
-        .iter()
-        .map(|k| (levenshtein(kind, k), *k))
-        .filter(|(d, k)| *d <= 2.max(k.len() / 3))
-        .min_by_key(|(d, _)| *d)
-        .map(|(_, k)| k)
-}
-
-fn levenshtein(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut row: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut prev = row[0];
-        row[0] = i + 1;
-        for (j, &cb) in b.iter().enumerate() {
-            let cur = row[j + 1];
-            row[j + 1] = (prev + usize::from(ca != cb)).min(row[j] + 1).min(cur + 1);
-            prev = cur;
+/// The window fits the (padded) input, so that there is at least one output along each axis:
+/// PyTorch's `(n + 2p - k) / s + 1` (`shape::conv_out`). `what` is `conv kernel` or
+/// `maxpool window`, as the message names it.
+#[allow(clippy::too_many_arguments)]
+fn check_window_fits(
+    what: &str,
+    input: Shape,
+    [h, w]: [u64; 2],
+    [kh, kw]: [u64; 2],
+    [sh, sw]: [u64; 2],
+    [ph, pw]: [u64; 2],
+    span: Span,
+    errors: &mut Errors,
+) -> Option<(u64, u64)> {
+    match (
+        shape::conv_out(h, kh, sh, ph),
+        shape::conv_out(w, kw, sw, pw),
+    ) {
+        (Ok(oh), Ok(ow)) => Some((oh, ow)),
+        (Err(e), _) | (_, Err(e)) => {
+            errors.at(
+                span,
+                format!("{what} {kh}x{kw} does not fit the input {input}: {e}"),
+            );
+            None
         }
-    }
-    row[b.len()]
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn suggestions() {
-        assert_eq!(nearest("cnov"), Some("conv"));
-        assert_eq!(nearest("sigmod"), Some("sigmoid"));
-        assert_eq!(nearest("Dense"), Some("dense"));
-        assert_eq!(nearest("leakyrelu"), Some("leaky_relu"));
-        assert_eq!(nearest("lstm"), None);
     }
 }

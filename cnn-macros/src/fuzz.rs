@@ -108,7 +108,7 @@ const NUMBERS: &[&str] = &[
 ];
 
 /// How long one expansion may take, at the test profile's `opt-level = 1`, on a loaded machine.
-/// The budgets (`check::MAX_*`) keep every accepted definition far below this.
+/// The budgets (`budget::MAX_*`) keep every accepted definition far below this.
 const SLOW: Duration = Duration::from_secs(10);
 
 /// The definition as one string per token; groups are flattened into their delimiters, and

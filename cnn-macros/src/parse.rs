@@ -1,11 +1,14 @@
 //! Syntax only: `impl Parse` for the definition. Sizes such as `22x22` reach us as one integer
-//! literal with the suffix `x22`, so they are split here from the literal's text.
+//! literal with the suffix `x22`, so they are split here from the literal's text. A layer's
+//! name is looked up in the table of layer kinds (`kinds.rs`); an unknown one is kept, for
+//! `check` to report with a suggestion.
 
 use proc_macro2::Span;
 use syn::parse::{Parse, ParseStream};
 use syn::{Attribute, Ident, LitFloat, LitInt, Token, Visibility, braced, parenthesized};
 
 use crate::ast::{Arg, Input, LayerDef, NetworkDef, Number, NumberValue, OptionValue, Size};
+use crate::kinds::LayerKind;
 
 impl Parse for Input {
     fn parse(input: ParseStream) -> syn::Result<Self> {
@@ -105,7 +108,13 @@ impl Parse for LayerDef {
         } else {
             None
         };
-        Ok(LayerDef { label, kind, args })
+        let known = LayerKind::from_name(&syn::ext::IdentExt::unraw(&kind).to_string());
+        Ok(LayerDef {
+            label,
+            kind,
+            known,
+            args,
+        })
     }
 }
 

@@ -4,6 +4,11 @@ use std::fmt;
 use std::path::PathBuf;
 
 /// A dimension list, printed the way the user wrote it: `[100, 1, 22, 22]`.
+/// # Examples
+/// ```
+/// use cnn::Dims;
+/// assert_eq!(Dims::from([100, 1, 22, 22]).to_string(), "[100, 1, 22, 22]");
+/// ```
 #[derive(Clone, PartialEq, Eq)]
 pub struct Dims(pub Vec<usize>);
 
@@ -32,6 +37,20 @@ impl<const N: usize> From<[usize; N]> for Dims {
 }
 
 /// Everything that can go wrong at run time: each variant says what was expected and what came.
+/// # Examples
+/// ```
+/// use cnn::ndarray::Array4;
+/// use cnn::prelude::*;
+///
+/// network! {
+///     struct Tiny { input(4x4) -> conv(2x2) -> dense(1) }
+/// }
+///
+/// let x = Array4::<f32>::zeros((2, 1, 5, 4));
+/// let err = Tiny::new(0).forward_batch(x.view()).unwrap_err();
+/// assert!(matches!(err, Error::Shape { .. }));
+/// assert_eq!(err.to_string(), "input batch has shape [2, 1, 5, 4], but [2, 1, 4, 4] was expected");
+/// ```
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {

@@ -1,5 +1,23 @@
 //! A finite-difference check of a network's gradients, like `torch.autograd.gradcheck`: run it
 //! on the `f64` instance of your network.
+//!
+//! ```
+//! use cnn::gradcheck::check_gradients;
+//! use cnn::ndarray::{Array2, Array4};
+//! use cnn::prelude::*;
+//!
+//! network! {
+//!     struct Tiny { input(4x4) -> conv(2, 2x2) -> tanh -> dense(1) -> sigmoid }
+//! }
+//!
+//! let net = Tiny::<f64>::new(1);
+//! let x = Array4::from_shape_fn((2, 1, 4, 4), |(n, _, i, j)| (n + i * 4 + j) as f64 / 20.0);
+//! let y = Array2::from_elem((2, 1), 0.25);
+//! let report = check_gradients(&net, x.view(), y.view(), &HalfSquaredError, 1e-5, 1e-4)?;
+//! assert_eq!(report.checked, Tiny::PARAM_LEN + Tiny::INPUT_LEN);
+//! assert!(report.max_relative_error < 1e-6 && report.max_absolute_error < 1e-10);
+//! # Ok::<(), cnn::Error>(())
+//! ```
 
 use ndarray::{ArrayView2, ArrayView4};
 
@@ -8,6 +26,9 @@ use crate::{Error, Network, Tensor};
 
 /// The outcome of [`check_gradients`]: the worst disagreement between the analytic gradient
 /// and central differences.
+/// A failed check names the worst value: `worst` is `("param", k)` for `params()[k]` or
+/// `("input", k)` for the `k`-th scalar of the first example; see [`check_gradients`] for an
+/// example.
 #[derive(Clone, Debug, PartialEq)]
 pub struct GradCheck {
     /// The largest `|analytic - numeric| / max(|analytic|, |numeric|)` over the values whose
@@ -40,6 +61,23 @@ pub struct GradCheck {
 ///
 /// # Errors
 /// As [`Network::loss_and_grad`].
+/// # Examples
+/// ```
+/// use cnn::gradcheck::check_gradients;
+/// use cnn::ndarray::{Array2, Array4};
+/// use cnn::prelude::*;
+///
+/// network! {
+///     struct Tiny { input(4x4) -> conv(2, 2x2) -> tanh -> dense(1) -> sigmoid }
+/// }
+///
+/// let net = Tiny::<f64>::new(1);
+/// let x = Array4::from_shape_fn((2, 1, 4, 4), |(n, _, i, j)| (n + i * 4 + j) as f64 / 20.0);
+/// let y = Array2::from_elem((2, 1), 0.25);
+/// let report = check_gradients(&net, x.view(), y.view(), &BinaryCrossEntropy, 1e-5, 1e-4)?;
+/// assert!(report.max_relative_error < 1e-6, "{report:?}");
+/// # Ok::<(), cnn::Error>(())
+/// ```
 pub fn check_gradients<N: Network<Scalar = f64>, L: Loss>(
     net: &N,
     x: ArrayView4<f64>,
@@ -59,6 +97,25 @@ pub fn check_gradients<N: Network<Scalar = f64>, L: Loss>(
 ///
 /// # Panics
 /// When an index is not below `PARAM_LEN`.
+/// # Examples
+/// ```
+/// use cnn::gradcheck::check_gradients_of;
+/// use cnn::ndarray::{Array2, Array4};
+/// use cnn::prelude::*;
+///
+/// network! {
+///     struct Tiny { input(4x4) -> conv(2, 2x2) -> tanh -> dense(1) -> sigmoid }
+/// }
+///
+/// let net = Tiny::<f64>::new(1);
+/// let x = Array4::from_shape_fn((2, 1, 4, 4), |(n, _, i, j)| (n + i * 4 + j) as f64 / 20.0);
+/// let y = Array2::from_elem((2, 1), 0.25);
+/// // Every other parameter, and every input.
+/// let some = (0..Tiny::PARAM_LEN).step_by(2);
+/// let report = check_gradients_of(&net, x.view(), y.view(), &HalfSquaredError, 1e-5, 1e-4, some)?;
+/// assert_eq!(report.checked, Tiny::PARAM_LEN.div_ceil(2) + Tiny::INPUT_LEN);
+/// # Ok::<(), cnn::Error>(())
+/// ```
 pub fn check_gradients_of<N: Network<Scalar = f64>, L: Loss>(
     net: &N,
     x: ArrayView4<f64>,

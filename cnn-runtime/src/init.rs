@@ -1,4 +1,20 @@
-//! Seeded initialisation of a network's parameters.
+//! Seeded initialisation of a network's parameters: the scheme of each tensor ([`Init`], chosen
+//! by the macro from the activation after the layer) and the seeded generator that fills them.
+//!
+//! ```
+//! use cnn::prelude::*;
+//! use cnn::{Init, Network};
+//!
+//! network! {
+//!     struct Tiny { input(4x4) -> conv(2, 3x3) -> relu -> dense(1) -> sigmoid }
+//! }
+//!
+//! let tensors = <Tiny as Network>::TENSORS;
+//! assert_eq!(tensors[0].init, Init::HeNormal { negative_slope: 0.0 }); // before relu
+//! assert_eq!(tensors[1].init, Init::Zeros); // conv1.bias
+//! assert_eq!(tensors[2].init, Init::XavierUniform); // before sigmoid
+//! assert_eq!(Tiny::new(7).params(), Tiny::new(7).params());
+//! ```
 
 #[cfg(feature = "std")]
 use rand::SeedableRng;
@@ -34,6 +50,19 @@ pub enum Init {
 /// # Panics
 /// If a tensor does not lie within `params` (`offset + len` beyond its length), or a
 /// [`Init::HeNormal`] slope is NaN. Neither happens for the tensors `network!` generates.
+/// # Examples
+/// ```
+/// use cnn::init::init_params;
+/// use cnn::prelude::*;
+///
+/// network! {
+///     struct Tiny { input(4x4) -> conv(2, 3x3) -> relu -> dense(1) }
+/// }
+///
+/// let mut params = [0.0f32; Tiny::PARAM_LEN];
+/// init_params(<Tiny as Network>::TENSORS, &mut params, 7);
+/// assert_eq!(&params[..], Tiny::new(7).params()); // what `new(seed)` does
+/// ```
 #[cfg(feature = "std")]
 pub fn init_params<T: Float>(tensors: &[TensorInfo], params: &mut [T], seed: u64) {
     let mut rng = ChaCha8Rng::seed_from_u64(seed);

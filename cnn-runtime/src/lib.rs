@@ -1,8 +1,35 @@
-//! The runtime of [`cnn`](https://docs.rs/cnn): everything that does not depend on a network's
-//! shapes. Losses, optimizers, initialisation, batching and the [`Network`] trait live here as
-//! ordinary, tested Rust; the `network!` macro generates only what depends on the shapes.
+//! The runtime of `cnn`: everything that does not depend on a network's shapes. Losses,
+//! optimizers, initialisation, batching, training, data sets, weight files and the [`Network`]
+//! trait live here as ordinary, tested Rust; the `network!` macro generates only what depends on
+//! the shapes.
 //!
-//! Use it through the `cnn` crate, which re-exports it.
+//! Use it through the `cnn` crate, which re-exports every public module here under its own name
+//! (`cnn::loss`, `cnn::data`, ...), so the examples are written as a user of `cnn` writes them:
+//!
+//! ```
+//! use cnn::ndarray::{Array2, Array4};
+//! use cnn::prelude::*;
+//!
+//! network! {
+//!     pub struct SeedNet { input(22x22) -> conv(3x3) -> sigmoid -> dense(400->1) -> sigmoid }
+//! }
+//!
+//! // Every network implements the runtime's `Network` trait.
+//! fn mean_output<N: Network<Scalar = f32>>(net: &N, x: &Array4<f32>) -> Result<f32, Error> {
+//!     Ok(net.forward_batch(x.view())?.mean().unwrap_or(0.0))
+//! }
+//!
+//! let mut net = SeedNet::new(1);
+//! let x = Array4::from_elem((4, 1, 22, 22), 0.5);
+//! let y = Array2::ones((4, 1));
+//! net.train_step(x.view(), y.view(), &HalfSquaredError, &mut Sgd::new(0.5))?;
+//! assert!(mean_output(&net, &x)? > 0.0);
+//! # Ok::<(), Error>(())
+//! ```
+//!
+//! The modules: [`loss`], [`optim`], [`init`], [`train`] (the [`Trainer`]), [`data`],
+//! [`weights`], [`gradcheck`], [`reference`](mod@reference) (plain-loop layers, the test oracle of the
+//! generated code) and [`kernels`] (the element-wise and lane helpers the generated code calls).
 //!
 //! # Features
 //! - `std` (default): batches, training, optimizers, seeded initialisation, data and weight
@@ -41,6 +68,9 @@ mod tensor;
 pub mod train;
 #[cfg(feature = "std")]
 pub mod weights;
+
+#[cfg(test)]
+mod testing;
 
 #[cfg(feature = "std")]
 pub use error::{Dims, Error};

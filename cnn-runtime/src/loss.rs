@@ -7,10 +7,55 @@
 //! ```
 //!
 //! so a loss only has to say what `l` and `dl/do` are for one example.
+//!
+//! ```
+//! use cnn::ndarray::{Array2, Array4};
+//! use cnn::prelude::*;
+//!
+//! network! {
+//!     struct Classifier { input(4x4) -> conv(2, 3x3) -> relu -> dense(3) -> softmax }
+//! }
+//!
+//! let net = Classifier::new(1);
+//! let x = Array4::<f32>::zeros((2, 1, 4, 4));
+//! let y = Array2::from_shape_fn((2, 3), |(n, k)| f32::from(k == n));
+//! // A final softmax and cross-entropy are fused: the gradient on the logits is p - y.
+//! let (loss, _grad) = net.loss_and_grad(x.view(), y.view(), &SoftmaxCrossEntropy)?;
+//! assert!(loss > 0.0);
+//! # Ok::<(), cnn::Error>(())
+//! ```
 
 use crate::Float;
 
 /// A loss: the per-example value and its gradient with respect to the network's output.
+/// # Examples
+///
+/// A loss of one's own, the absolute error:
+///
+/// ```
+/// use cnn::Float;
+/// use cnn::loss::Loss;
+///
+/// struct AbsoluteError;
+///
+/// impl Loss for AbsoluteError {
+///     const NAME: &'static str = "AbsoluteError";
+///
+///     fn example<T: Float>(&self, o: &[T], y: &[T], scale: T, d: &mut [T]) -> T {
+///         let mut l = T::ZERO;
+///         for ((d, &o), &y) in d.iter_mut().zip(o).zip(y) {
+///             let sign = if o > y { T::ONE } else { -T::ONE };
+///             l += (o - y) * sign;
+///             *d = scale * sign;
+///         }
+///         l
+///     }
+/// }
+///
+/// let mut d = [0.0; 2];
+/// assert_eq!(AbsoluteError.example(&[1.0, 0.0], &[0.0, 2.0], 1.0, &mut d), 3.0);
+/// assert_eq!(d, [1.0, -1.0]);
+/// ```
 pub trait Loss: Sync {
     /// The loss's name, for messages.
     const NAME: &'static str;
@@ -26,11 +71,18 @@ pub trait Loss: Sync {
     fn example<T: Float>(&self, output: &[T], target: &[T], scale: T, d_output: &mut [T]) -> T;
 }
 
-/// Half the squared error, summed over the outputs, mean over the batch: the loss of the
-/// derivation this project comes from.
+/// Half the squared error, summed over the outputs, mean over the batch: the loss of the seed
+/// network's derivation (`cnn::doc::derivation`).
 ///
 /// ```text
 /// l = sum_k (y_k - o_k)^2 / 2        dl/do_k = o_k - y_k
+/// ```
+/// # Examples
+/// ```
+/// use cnn::loss::{HalfSquaredError, Loss};
+/// let mut d = [0.0; 2];
+/// let l = HalfSquaredError.example(&[1.0, 0.5], &[0.0, 0.5], 1.0, &mut d);
+/// assert_eq!((l, d), (0.5, [1.0, 0.0]));
 /// ```
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct HalfSquaredError;
@@ -54,6 +106,13 @@ impl Loss for HalfSquaredError {
 ///
 /// ```text
 /// l = sum_k (o_k - y_k)^2 / K        dl/do_k = 2 (o_k - y_k) / K
+/// ```
+/// # Examples
+/// ```
+/// use cnn::loss::{Loss, MeanSquaredError};
+/// let mut d = [0.0; 2];
+/// let l = MeanSquaredError.example(&[1.0, 0.5], &[0.0, 0.5], 1.0, &mut d);
+/// assert_eq!((l, d), (0.5, [1.0, 0.0]));
 /// ```
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct MeanSquaredError;
@@ -81,6 +140,14 @@ impl Loss for MeanSquaredError {
 /// ```text
 /// l = -sum_k [y_k ln o_k + (1 - y_k) ln(1 - o_k)] / K
 /// dl/do_k = (o_k - y_k) / (o_k (1 - o_k)) / K
+/// ```
+/// # Examples
+/// ```
+/// use cnn::loss::{BinaryCrossEntropy, Loss};
+/// let mut d = [0.0];
+/// let l: f64 = BinaryCrossEntropy.example(&[0.5], &[1.0], 1.0, &mut d);
+/// assert!((l - 2f64.ln()).abs() < 1e-12);
+/// assert_eq!(d, [-2.0]);
 /// ```
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct BinaryCrossEntropy;
@@ -111,6 +178,14 @@ impl Loss for BinaryCrossEntropy {
 /// ```text
 /// l = sum_k y_k (lse(z) - z_k)        lse(z) = m + ln sum_k e^(z_k - m),  m = max_k z_k
 /// dl/dz_k = p_k sum_j y_j - y_k       p = softmax(z)     (p - y for one-hot targets)
+/// ```
+/// # Examples
+/// ```
+/// use cnn::loss::{Loss, SoftmaxCrossEntropy};
+/// let mut d = [0.0; 2];
+/// let l: f64 = SoftmaxCrossEntropy.example(&[0.0, 0.0], &[1.0, 0.0], 1.0, &mut d);
+/// assert!((l - 2f64.ln()).abs() < 1e-12);
+/// assert_eq!(d, [-0.5, 0.5]); // p - y
 /// ```
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct SoftmaxCrossEntropy;

@@ -3,10 +3,33 @@
 //! Their state (velocities, moments) is kept in `f64` whatever the network's scalar type, and
 //! is created on the first step; a later step with a different number of parameters is an
 //! error rather than a silent reset.
+//!
+//! ```
+//! use cnn::optim::{Adam, Optimizer, Sgd};
+//!
+//! let mut params = [1.0f32, -1.0];
+//! let grad = [0.5, -0.5];
+//! Sgd::new(0.1).momentum(0.9).step(&mut params, &grad)?;
+//! Adam::new(1e-3).step(&mut params, &grad)?;
+//! assert!(params[0] < 1.0 && params[1] > -1.0);
+//! # Ok::<(), cnn::Error>(())
+//! ```
 
 use crate::{Error, Float};
 
 /// Updates parameters from their gradient.
+/// # Examples
+/// ```
+/// use cnn::optim::{Optimizer, Sgd};
+/// let mut sgd = Sgd::new(0.5);
+/// let mut p = [1.0f64];
+/// sgd.step(&mut p, &[1.0])?;
+/// assert_eq!(p, [0.5]);
+/// // A gradient of another length is refused, and nothing changes.
+/// assert!(sgd.step(&mut p, &[1.0, 2.0]).is_err());
+/// assert_eq!(p, [0.5]);
+/// # Ok::<(), cnn::Error>(())
+/// ```
 pub trait Optimizer {
     /// One update of `params` from `grad` (same length, same order).
     ///
@@ -48,12 +71,12 @@ fn check_lengths(state: &mut Vec<f64>, params: usize, grad: usize) -> Result<(),
 ///
 /// # Examples
 /// ```
-/// use cnn_runtime::optim::{Optimizer, Sgd};
+/// use cnn::optim::{Optimizer, Sgd};
 /// let mut sgd = Sgd::new(0.1).momentum(0.9);
 /// let mut p = [1.0f32, 2.0];
 /// sgd.step(&mut p, &[0.5, -1.0])?;
 /// assert_eq!(p, [0.95, 2.1]);
-/// # Ok::<(), cnn_runtime::Error>(())
+/// # Ok::<(), cnn::Error>(())
 /// ```
 #[derive(Clone, Debug)]
 pub struct Sgd {
@@ -140,6 +163,17 @@ impl Optimizer for Sgd {
 /// g = grad (+ weight_decay * p, coupled)
 /// m = b1 m + (1 - b1) g          v = b2 v + (1 - b2) g^2
 /// p = p - lr (m / (1 - b1^t)) / (sqrt(v / (1 - b2^t)) + eps)   (- lr * wd * p, decoupled)
+/// ```
+/// # Examples
+/// ```
+/// use cnn::optim::{Adam, Optimizer};
+/// let mut adam = Adam::new(0.1).betas(0.9, 0.999);
+/// let mut p = [1.0f32];
+/// adam.step(&mut p, &[4.0])?;
+/// // Adam's first step moves by about the learning rate, whatever the gradient's scale.
+/// assert!((p[0] - 0.9).abs() < 1e-6);
+/// adam.set_lr(adam.lr() / 10.0);
+/// # Ok::<(), cnn::Error>(())
 /// ```
 #[derive(Clone, Debug)]
 pub struct Adam {

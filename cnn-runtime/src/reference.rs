@@ -1,9 +1,22 @@
 //! Plain-loop reference implementations of the layers, written straight from the definitions
-//! and in the *scatter* form of the derivation's Python (`dW += X[h:h+f, w:w+f] * dH[h, w]`),
-//! where the generated code gathers. The tests check the generated kernels against these.
+//! and in the *scatter* form (`dW += X[h:h+f, w:w+f] * dH[h, w]`: each output's gradient added
+//! to everything that produced it), where the generated code gathers; `cnn::doc::derivation`
+//! derives both. The tests check the generated kernels against these.
 //!
 //! Slow by design; `f64`; shapes are those of PyTorch (`[C, H, W]` images, `[F, C, Kh, Kw]`
-//! filters, `[M, N]` dense weights).
+//! filters, `[M, N]` dense weights). Public, so that a user can check a layer of their own
+//! against them as `tests/references.rs` does; no network uses them.
+//!
+//! ```
+//! use cnn::ndarray::{Array4, arr1, arr3};
+//! use cnn::reference;
+//!
+//! // The worked example of `cnn::doc::derivation`: a 3x3 input, a 2x2 filter.
+//! let x = arr3(&[[[1.0, 2.0, 3.0], [4.0, 5.0, 6.0], [7.0, 8.0, 9.0]]]);
+//! let w = Array4::from_shape_vec((1, 1, 2, 2), vec![1.0, 0.0, 0.0, 1.0]).unwrap();
+//! let o = reference::conv2d(x.view(), w.view(), arr1(&[0.0]).view(), 1, 0);
+//! assert_eq!(o, arr3(&[[[6.0, 8.0], [12.0, 14.0]]]));
+//! ```
 
 use ndarray::{Array1, Array2, Array3, Array4, ArrayView1, ArrayView2, ArrayView3, ArrayView4};
 
@@ -13,6 +26,17 @@ use ndarray::{Array1, Array2, Array3, Array4, ArrayView1, ArrayView2, ArrayView3
 /// # Panics
 /// If `stride` is 0, the kernel is larger than the padded input, `w` has fewer channels than
 /// `x`, or `b` fewer values than `w` has filters.
+/// # Examples
+/// ```
+/// use cnn::ndarray::{Array4, arr1, arr3};
+/// let x = arr3(&[[[1.0, 2.0, 3.0], [4.0, 5.0, 6.0], [7.0, 8.0, 9.0]]]);
+/// let w = Array4::from_shape_vec((1, 1, 2, 2), vec![1.0, 0.0, 0.0, 1.0]).unwrap();
+/// let o = cnn::reference::conv2d(x.view(), w.view(), arr1(&[0.5]).view(), 1, 0);
+/// assert_eq!(o, arr3(&[[[6.5, 8.5], [12.5, 14.5]]]));
+/// // Padded by one: a 4x4 output.
+/// let padded = cnn::reference::conv2d(x.view(), w.view(), arr1(&[0.0]).view(), 1, 1);
+/// assert_eq!((padded.dim(), padded[[0, 0, 0]]), ((1, 4, 4), 1.0));
+/// ```
 pub fn conv2d(
     x: ArrayView3<f64>,
     w: ArrayView4<f64>,
@@ -56,6 +80,18 @@ fn padded(x: &ArrayView3<f64>, c: usize, i: usize, j: usize, pad: usize) -> Opti
 ///
 /// # Panics
 /// If `w` has fewer channels than `x`, or `dout` more filters than `w`.
+/// # Examples
+/// ```
+/// use cnn::ndarray::{Array3, Array4, arr3};
+/// let x = arr3(&[[[1.0, 2.0, 3.0], [4.0, 5.0, 6.0], [7.0, 8.0, 9.0]]]);
+/// let w = Array4::from_shape_vec((1, 1, 2, 2), vec![1.0, 0.0, 0.0, 1.0]).unwrap();
+/// let dout = Array3::ones((1, 2, 2));
+/// let (dx, dw, db) = cnn::reference::conv2d_backward(x.view(), w.view(), dout.view(), 1, 0);
+/// // dL/dW: the correlation of x with dL/dO; dL/dX: the full convolution with the rotated filter.
+/// assert_eq!(dw.into_raw_vec_and_offset().0, [12.0, 16.0, 24.0, 28.0]);
+/// assert_eq!(dx, arr3(&[[[1.0, 1.0, 0.0], [1.0, 2.0, 1.0], [0.0, 1.0, 1.0]]]));
+/// assert_eq!(db[0], 4.0);
+/// ```
 pub fn conv2d_backward(
     x: ArrayView3<f64>,
     w: ArrayView4<f64>,
@@ -95,6 +131,13 @@ pub fn conv2d_backward(
 ///
 /// # Panics
 /// If `x` is not of length `N`, or `b` neither of length `M` nor 1 (which broadcasts).
+/// # Examples
+/// ```
+/// use cnn::ndarray::{arr1, arr2};
+/// let w = arr2(&[[1.0, 2.0], [3.0, 4.0]]);
+/// let out = cnn::reference::dense(arr1(&[1.0, 1.0]).view(), w.view(), arr1(&[0.5, -0.5]).view());
+/// assert_eq!(out, arr1(&[3.5, 6.5]));
+/// ```
 pub fn dense(x: ArrayView1<f64>, w: ArrayView2<f64>, b: ArrayView1<f64>) -> Array1<f64> {
     w.dot(&x) + b
 }
@@ -103,6 +146,14 @@ pub fn dense(x: ArrayView1<f64>, w: ArrayView2<f64>, b: ArrayView1<f64>) -> Arra
 ///
 /// # Panics
 /// If `dout` is not of length `M`, or `x` is shorter than `N`.
+/// # Examples
+/// ```
+/// use cnn::ndarray::{arr1, arr2};
+/// let w = arr2(&[[1.0, 2.0], [3.0, 4.0]]);
+/// let (dx, dw, db) =
+///     cnn::reference::dense_backward(arr1(&[1.0, 1.0]).view(), w.view(), arr1(&[1.0, 0.0]).view());
+/// assert_eq!((dx, dw, db), (arr1(&[1.0, 2.0]), arr2(&[[1.0, 1.0], [0.0, 0.0]]), arr1(&[1.0, 0.0])));
+/// ```
 pub fn dense_backward(
     x: ArrayView1<f64>,
     w: ArrayView2<f64>,
@@ -117,6 +168,13 @@ pub fn dense_backward(
 ///
 /// # Panics
 /// If a stride is 0 or the window is larger than the input.
+/// # Examples
+/// ```
+/// use cnn::ndarray::arr3;
+/// let x = arr3(&[[[1.0, 2.0], [3.0, 4.0]]]);
+/// assert_eq!(cnn::reference::pool2d(x.view(), true, 2, 2, 2, 2), arr3(&[[[4.0]]]));
+/// assert_eq!(cnn::reference::pool2d(x.view(), false, 2, 2, 2, 2), arr3(&[[[2.5]]]));
+/// ```
 pub fn pool2d(
     x: ArrayView3<f64>,
     max: bool,
@@ -143,6 +201,14 @@ pub fn pool2d(
 ///
 /// # Panics
 /// If `dout` is larger than [`pool2d`]'s output for the same arguments.
+/// # Examples
+/// ```
+/// use cnn::ndarray::arr3;
+/// let x = arr3(&[[[1.0, 2.0], [3.0, 4.0]]]);
+/// let dout = arr3(&[[[1.0]]]);
+/// let dx = cnn::reference::pool2d_backward(x.view(), dout.view(), true, 2, 2, 2, 2);
+/// assert_eq!(dx, arr3(&[[[0.0, 0.0], [0.0, 1.0]]]));
+/// ```
 pub fn pool2d_backward(
     x: ArrayView3<f64>,
     dout: ArrayView3<f64>,

@@ -1,4 +1,32 @@
 //! The training loop: epochs of shuffled mini-batches, validation, early stopping, history.
+//!
+//! ```
+//! use cnn::ndarray::Array4;
+//! use cnn::prelude::*;
+//! use cnn::train::History;
+//!
+//! network! {
+//!     struct Tiny { input(4x4) -> conv(2, 3x3) -> relu -> dense(2) }
+//! }
+//!
+//! // Two classes: a bright top row or a bright bottom row.
+//! let labels: Vec<usize> = (0..32).map(|n| n % 2).collect();
+//! let x = Array4::from_shape_fn((32, 1, 4, 4), |(n, _, i, _)| f32::from(i == 3 * (n % 2)));
+//! let mut net = Tiny::new(1);
+//! let mut sgd = Sgd::new(0.1).momentum(0.9);
+//! let history: History = Trainer::new().epochs(20).batch_size(8).seed(3).quiet().fit(
+//!     &mut net,
+//!     x.view(),
+//!     &labels,
+//!     Some((x.view(), (&labels).into())),
+//!     &SoftmaxCrossEntropy,
+//!     &mut sgd,
+//! )?;
+//! let last = history.epochs.last().unwrap();
+//! assert_eq!(last.epoch, 20);
+//! assert_eq!(last.valid_accuracy, Some(1.0));
+//! # Ok::<(), cnn::Error>(())
+//! ```
 
 use std::io::IsTerminal;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -16,6 +44,17 @@ use crate::{Error, Float, Network};
 
 /// Training targets: one row per example (`[N, OUTPUT_LEN]`, one-hot or any values), or one
 /// class index per example, turned into one-hot rows batch by batch.
+/// # Examples
+/// ```
+/// use cnn::Targets;
+/// use cnn::ndarray::Array2;
+///
+/// let labels = vec![2, 0, 1];
+/// let classes: Targets<f32> = (&labels).into();
+/// let rows = Array2::<f32>::eye(3);
+/// let one_hot: Targets<f32> = rows.view().into();
+/// assert!(matches!((classes, one_hot), (Targets::Classes(_), Targets::Rows(_))));
+/// ```
 #[derive(Clone, Copy, Debug)]
 pub enum Targets<'a, T> {
     /// `[N, OUTPUT_LEN]`.
@@ -83,6 +122,16 @@ impl<T: Float> Targets<'_, T> {
 }
 
 /// Validation inputs `[N, C, H, W]` and their targets.
+/// # Examples
+/// ```
+/// use cnn::ndarray::Array4;
+/// use cnn::Targets;
+/// use cnn::train::Validation;
+///
+/// let x = Array4::<f32>::zeros((2, 1, 4, 4));
+/// let labels = [0, 1];
+/// let validation: Validation<f32> = (x.view(), Targets::Classes(&labels));
+/// ```
 pub type Validation<'a, T> = (ArrayView4<'a, T>, Targets<'a, T>);
 
 /// All target rows `[n, OUTPUT_LEN]` for `n` examples: one-hot rows from class indices.
@@ -103,6 +152,7 @@ fn full_rows<N: Network>(
 }
 
 /// What one epoch did.
+/// One entry of [`History::epochs`]; see the [module's example](self).
 #[derive(Clone, Debug, PartialEq)]
 pub struct EpochStats {
     /// 1-based.
@@ -121,6 +171,12 @@ pub struct EpochStats {
 }
 
 /// Everything [`Trainer::fit`] measured.
+/// # Examples
+/// ```
+/// use cnn::History;
+/// let history = History::default();
+/// assert!(history.epochs.is_empty() && history.restored_epoch.is_none());
+/// ```
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct History {
     /// One entry per epoch run.
@@ -138,10 +194,34 @@ pub struct History {
 /// epoch. A progress bar shows on a terminal, nowhere else.
 ///
 /// # Examples
-/// ```ignore
-/// let history = Trainer::new().epochs(10).batch_size(64).seed(1)
-///     .fit(&mut net, x.view(), &labels, Some((vx.view(), (&vlabels).into())), &SoftmaxCrossEntropy, &mut sgd)?;
 /// ```
+/// use cnn::ndarray::Array4;
+/// use cnn::prelude::*;
+/// use cnn::train::History;
+///
+/// network! {
+///     struct Tiny { input(4x4) -> conv(2, 3x3) -> relu -> dense(2) }
+/// }
+///
+/// // Two classes: a bright top row or a bright bottom row.
+/// let labels: Vec<usize> = (0..32).map(|n| n % 2).collect();
+/// let x = Array4::from_shape_fn((32, 1, 4, 4), |(n, _, i, _)| f32::from(i == 3 * (n % 2)));
+/// let mut net = Tiny::new(1);
+/// let mut sgd = Sgd::new(0.1).momentum(0.9);
+/// let history: History = Trainer::new().epochs(20).batch_size(8).seed(3).quiet().fit(
+///     &mut net,
+///     x.view(),
+///     &labels,
+///     Some((x.view(), (&labels).into())),
+///     &SoftmaxCrossEntropy,
+///     &mut sgd,
+/// )?;
+/// let last = history.epochs.last().unwrap();
+/// assert_eq!(last.epoch, 20);
+/// assert_eq!(last.valid_accuracy, Some(1.0));
+/// # Ok::<(), cnn::Error>(())
+/// ```
+
 #[derive(Clone, Debug)]
 pub struct Trainer {
     epochs: usize,
@@ -348,6 +428,10 @@ pub(crate) fn is_right<T: Float>(output: &[T], target: &[T], single: bool, thres
 }
 
 /// The index of the largest value (the first, on ties).
+/// # Examples
+/// ```
+/// assert_eq!(cnn::train::argmax(&[0.1, 0.7, 0.7, 0.2]), 1);
+/// ```
 pub fn argmax<T: Float>(values: &[T]) -> usize {
     let mut best = 0;
     for (i, &v) in values.iter().enumerate() {
