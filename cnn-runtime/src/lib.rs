@@ -89,8 +89,8 @@ pub mod __private {
     #[cfg(feature = "std")]
     pub use crate::batch;
     pub use crate::kernels::*;
-    pub use crate::simd::{Lanes, Pack, WithSimd};
     pub use crate::loss::Loss;
+    pub use crate::simd::{Lanes, Pack, WithSimd};
     pub use crate::tensor::{Tensor, part, parts_mut, reshape, reshape_mut};
     pub use crate::{Float, Init, Network, TensorInfo};
     #[cfg(feature = "std")]

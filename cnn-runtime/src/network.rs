@@ -292,7 +292,9 @@ pub trait Network: Sized + Clone + Send + Sync {
         let n = check_targets::<Self>(&x, &targets)?;
         let (l, parts) = crate::step::run(self, x, targets, loss, n)?;
         let result = if l.is_finite() {
-            optimizer.step(self.params_mut(), &parts[0].grad).map(|()| l)
+            optimizer
+                .step(self.params_mut(), &parts[0].grad)
+                .map(|()| l)
         } else {
             Err(Error::NonFiniteLoss { value: l.to_f64() })
         };
@@ -305,7 +307,10 @@ pub trait Network: Sized + Clone + Send + Sync {
 /// that what is summed from them is the same for a given `n` and thread count. One thread runs
 /// it directly, without rayon.
 #[cfg(feature = "std")]
-pub(crate) fn in_parts<R: Send>(n: usize, f: impl Fn(std::ops::Range<usize>) -> R + Sync) -> Vec<R> {
+pub(crate) fn in_parts<R: Send>(
+    n: usize,
+    f: impl Fn(std::ops::Range<usize>) -> R + Sync,
+) -> Vec<R> {
     let threads = rayon::current_num_threads().clamp(1, n.max(1));
     let part = n.div_ceil(threads).max(1);
     let range = |t: usize| (t * part).min(n)..((t + 1) * part).min(n);

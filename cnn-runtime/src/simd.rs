@@ -368,11 +368,7 @@ macro_rules! portable_lanes {
 }
 
 portable_lanes!(f32, sigmoid_f32, libm::tanhf);
-portable_lanes!(
-    f64,
-    |x: f64| 1.0 / (1.0 + libm::exp(-x)),
-    libm::tanh
-);
+portable_lanes!(f64, |x: f64| 1.0 / (1.0 + libm::exp(-x)), libm::tanh);
 
 #[cfg(target_arch = "x86_64")]
 mod avx2 {
@@ -471,11 +467,7 @@ mod avx2 {
             use sigmoid_consts::*;
             unsafe {
                 let z = _mm256_andnot_ps(_mm256_set1_ps(-0.0), x);
-                let n = _mm256_fmadd_ps(
-                    z,
-                    _mm256_set1_ps(MINUS_LOG2E),
-                    _mm256_set1_ps(MAGIC_BIAS),
-                );
+                let n = _mm256_fmadd_ps(z, _mm256_set1_ps(MINUS_LOG2E), _mm256_set1_ps(MAGIC_BIAS));
                 let s = _mm256_castsi256_ps(_mm256_slli_epi32::<23>(_mm256_castps_si256(n)));
                 let n = _mm256_sub_ps(n, _mm256_set1_ps(MAGIC_BIAS));
                 let t = _mm256_fmadd_ps(n, _mm256_set1_ps(LN2_HI), z);
@@ -487,10 +479,7 @@ mod avx2 {
                 let t = _mm256_mul_ps(t, s);
                 let e = _mm256_fmadd_ps(t, p, s);
                 let f = _mm256_div_ps(e, _mm256_add_ps(e, _mm256_set1_ps(1.0)));
-                let f = _mm256_andnot_ps(
-                    _mm256_cmp_ps::<_CMP_GT_OQ>(z, _mm256_set1_ps(CUTOFF)),
-                    f,
-                );
+                let f = _mm256_andnot_ps(_mm256_cmp_ps::<_CMP_GT_OQ>(z, _mm256_set1_ps(CUTOFF)), f);
                 let positive = _mm256_cmp_ps::<_CMP_GT_OQ>(x, _mm256_setzero_ps());
                 _mm256_blendv_ps(f, _mm256_sub_ps(_mm256_set1_ps(1.0), f), positive)
             }
@@ -588,7 +577,12 @@ mod avx2 {
         }
         #[inline(always)]
         fn load(self, p: &Pack<f64>) -> [__m256d; 2] {
-            unsafe { [_mm256_load_pd(p.0.as_ptr()), _mm256_load_pd(p.0.as_ptr().add(4))] }
+            unsafe {
+                [
+                    _mm256_load_pd(p.0.as_ptr()),
+                    _mm256_load_pd(p.0.as_ptr().add(4)),
+                ]
+            }
         }
         #[inline(always)]
         fn store(self, p: &mut Pack<f64>, v: [__m256d; 2]) {
@@ -599,7 +593,12 @@ mod avx2 {
         }
         #[inline(always)]
         fn loadu(self, a: &[f64; 8]) -> [__m256d; 2] {
-            unsafe { [_mm256_loadu_pd(a.as_ptr()), _mm256_loadu_pd(a.as_ptr().add(4))] }
+            unsafe {
+                [
+                    _mm256_loadu_pd(a.as_ptr()),
+                    _mm256_loadu_pd(a.as_ptr().add(4)),
+                ]
+            }
         }
         #[inline(always)]
         fn storeu(self, a: &mut [f64; 8], v: [__m256d; 2]) {
@@ -626,7 +625,12 @@ mod avx2 {
         }
         #[inline(always)]
         fn mul_add(self, a: [__m256d; 2], b: [__m256d; 2], c: [__m256d; 2]) -> [__m256d; 2] {
-            unsafe { [_mm256_fmadd_pd(a[0], b[0], c[0]), _mm256_fmadd_pd(a[1], b[1], c[1])] }
+            unsafe {
+                [
+                    _mm256_fmadd_pd(a[0], b[0], c[0]),
+                    _mm256_fmadd_pd(a[1], b[1], c[1]),
+                ]
+            }
         }
         #[inline(always)]
         fn max(self, a: [__m256d; 2], b: [__m256d; 2]) -> [__m256d; 2] {
@@ -656,7 +660,12 @@ mod avx2 {
         }
         #[inline(always)]
         fn and_not(self, mask: [__m256d; 2], a: [__m256d; 2]) -> [__m256d; 2] {
-            unsafe { [_mm256_andnot_pd(mask[0], a[0]), _mm256_andnot_pd(mask[1], a[1])] }
+            unsafe {
+                [
+                    _mm256_andnot_pd(mask[0], a[0]),
+                    _mm256_andnot_pd(mask[1], a[1]),
+                ]
+            }
         }
         #[inline(always)]
         fn or(self, a: [__m256d; 2], b: [__m256d; 2]) -> [__m256d; 2] {
@@ -714,13 +723,24 @@ mod tests {
         let a: [f32; 8] = core::array::from_fn(|l| l as f32 - 3.5);
         let b: [f32; 8] = core::array::from_fn(|l| (l * l) as f32 * 0.25);
         let (va, vb) = (s.loadu(&a), s.loadu(&b));
-        assert_eq!(s.to_array(s.add(va, vb)), core::array::from_fn(|l| a[l] + b[l]));
+        assert_eq!(
+            s.to_array(s.add(va, vb)),
+            core::array::from_fn(|l| a[l] + b[l])
+        );
         assert_eq!(s.to_array(s.max(va, s.zero())), a.map(|x| x.max(0.0)));
         let gt = s.gt(va, s.zero());
-        assert_eq!(s.to_array(s.and(gt, vb)), core::array::from_fn(|l| if a[l] > 0.0 { b[l] } else { 0.0 }));
-        assert_eq!(s.to_array(s.select(gt, va, vb)), core::array::from_fn(|l| if a[l] > 0.0 { a[l] } else { b[l] }));
+        assert_eq!(
+            s.to_array(s.and(gt, vb)),
+            core::array::from_fn(|l| if a[l] > 0.0 { b[l] } else { 0.0 })
+        );
+        assert_eq!(
+            s.to_array(s.select(gt, va, vb)),
+            core::array::from_fn(|l| if a[l] > 0.0 { a[l] } else { b[l] })
+        );
         assert_eq!(s.sum(vb), sum_halves(b));
-        let vs: [S::V; 8] = core::array::from_fn(|k| s.loadu(&core::array::from_fn(|l| (k * 8 + l) as f32 * 1.5 + 0.1)));
+        let vs: [S::V; 8] = core::array::from_fn(|k| {
+            s.loadu(&core::array::from_fn(|l| (k * 8 + l) as f32 * 1.5 + 0.1))
+        });
         let sums = s.to_array(s.sums(vs));
         for (k, &sum) in sums.iter().enumerate() {
             assert_eq!(sum, s.sum(vs[k]), "vector {k}");
@@ -768,7 +788,10 @@ mod tests {
                         // Results below twice the smallest normal `f32` may flush to zero.
                         let tiny = 2.0 * f64::from(f32::MIN_POSITIVE);
                         if exact < tiny {
-                            assert!((f64::from(y) - exact).abs() <= tiny, "sigmoid({x:e}) = {y:e}");
+                            assert!(
+                                (f64::from(y) - exact).abs() <= tiny,
+                                "sigmoid({x:e}) = {y:e}"
+                            );
                             continue;
                         }
                         let err = (f64::from(y) - exact).abs() / exact;
@@ -788,7 +811,10 @@ mod tests {
 
     #[test]
     fn vector_sigmoid_is_accurate() {
-        println!("portable sigmoid: max relative error {:e}", sigmoid_accuracy(Portable));
+        println!(
+            "portable sigmoid: max relative error {:e}",
+            sigmoid_accuracy(Portable)
+        );
         #[cfg(target_arch = "x86_64")]
         if let Some(s) = Avx2::detect() {
             println!("avx2 sigmoid: max relative error {:e}", sigmoid_accuracy(s));
@@ -800,7 +826,16 @@ mod tests {
         fn sigmoid<S: Lanes<f32>>(s: S, x: [f32; 8]) -> [f32; 8] {
             s.to_array(s.sigmoid(s.loadu(&x)))
         }
-        let x = [0.0, -0.0, 100.0, -100.0, f32::INFINITY, f32::NEG_INFINITY, 1.0, -1.0];
+        let x = [
+            0.0,
+            -0.0,
+            100.0,
+            -100.0,
+            f32::INFINITY,
+            f32::NEG_INFINITY,
+            1.0,
+            -1.0,
+        ];
         let y = sigmoid(Portable, x);
         assert_eq!(y[..6], [0.5, 0.5, 1.0, 0.0, 1.0, 0.0]);
         assert!((y[6] - 0.731_058_6).abs() < 1e-7 && (y[7] - 0.268_941_4).abs() < 1e-7);

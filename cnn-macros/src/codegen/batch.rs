@@ -155,7 +155,10 @@ pub fn items(net: &Network) -> (TokenStream, TokenStream) {
                     name: format_ident!("xp_{}", op.name()),
                     ty: pack_image(d.c, d.h + 2 * d.ph, d.w + 2 * d.pw),
                     single: true,
-                    doc: format!(" One block of the input of `{}` with its zero border.", op.name()),
+                    doc: format!(
+                        " One block of the input of `{}` with its zero border.",
+                        op.name()
+                    ),
                 });
             }
             let b = conv_batch::dz_border(&d);
@@ -163,14 +166,20 @@ pub fn items(net: &Network) -> (TokenStream, TokenStream) {
                 name: format_ident!("dzp_{}", op.name()),
                 ty: pack_image(d.f, b.h, b.w),
                 single: true,
-                doc: format!(" One block of dL/dZ of `{}` with its zero border.", op.name()),
+                doc: format!(
+                    " One block of dL/dZ of `{}` with its zero border.",
+                    op.name()
+                ),
             });
             let (kw, kh, cc, f) = (lit(d.kw), lit(d.kh), lit(d.c), lit(d.f));
             buffers.push(Buffer {
                 name: format_ident!("dw_{}", op.name()),
                 ty: quote!([[[[::cnn::__private::Pack<T>; #kw]; #kh]; #cc]; #f]),
                 single: true,
-                doc: format!(" dL/dW of `{}`, one pack per weight, lanes added at the end.", op.name()),
+                doc: format!(
+                    " dL/dW of `{}`, one pack per weight, lanes added at the end.",
+                    op.name()
+                ),
             });
             buffers.push(Buffer {
                 name: format_ident!("db_{}", op.name()),
@@ -235,7 +244,10 @@ pub fn items(net: &Network) -> (TokenStream, TokenStream) {
                 quote!(Self::#f(s, self.#wt(), self.#b(), #input, &mut w.#out[..n], #xp);)
             }
             Kind::Dense { n: nn, m } => {
-                let (wt, b) = (format_ident!("{}_weight", name), format_ident!("{}_bias", name));
+                let (wt, b) = (
+                    format_ident!("{}_weight", name),
+                    format_ident!("{}_bias", name),
+                );
                 let (nn, m, act) = (lit(*nn), lit(*m), act_value(op.act));
                 quote! {
                     ::cnn::__private::batch::dense::forward::<T, S, _, #nn, #m>(
@@ -315,7 +327,11 @@ pub fn items(net: &Network) -> (TokenStream, TokenStream) {
 
     // Backward.
     let mut backward = TokenStream::new();
-    let end = if softmax_last && last > 0 { last } else { last + 1 };
+    let end = if softmax_last && last > 0 {
+        last
+    } else {
+        last + 1
+    };
     for k in (0..end).rev() {
         let op = &ops[k];
         let (out, grad, name) = (op.out(), op.grad(), op.name());
@@ -364,9 +380,9 @@ pub fn items(net: &Network) -> (TokenStream, TokenStream) {
                     ::cnn::__private::batch::add_lane_sums(s, ::cnn::__private::batch::flat(&w.#dw[..1]), gw);
                     ::cnn::__private::batch::add_lane_sums(s, ::cnn::__private::batch::flat(&w.#db[..1]), gb);
                 };
-                let inp = input_needed.then(|| {
-                    quote!(Self::#bi(s, self.#wt(), &w.#grad[..n], #d_prev, &mut w.#dzp[0]);)
-                });
+                let inp = input_needed.then(
+                    || quote!(Self::#bi(s, self.#wt(), &w.#grad[..n], #d_prev, &mut w.#dzp[0]);),
+                );
                 quote!(#params #inp)
             }
             Kind::Dense { n: nn, m } => {

@@ -83,7 +83,13 @@ fn spans(total: usize, size: usize) -> Vec<(usize, usize)> {
 
 /// `for v in (START..).step_by(SIZE).take(COUNT) { body }`, written as the plain loop
 /// `for t in 0..COUNT { let v = START + t * SIZE; body }`, or without a loop for one tile.
-fn tile_loop(var: &Ident, start: usize, size: usize, count: usize, body: TokenStream) -> TokenStream {
+fn tile_loop(
+    var: &Ident,
+    start: usize,
+    size: usize,
+    count: usize,
+    body: TokenStream,
+) -> TokenStream {
     let start_l = lit(start);
     if count == 1 {
         return quote!({ let #var = #start_l; #body });
@@ -189,7 +195,8 @@ impl CorrTile<'_> {
             };
             quote!(#[doc = #comment] { #body })
         });
-        let stores = (0..self.rows).flat_map(|r| (0..self.cols).map(move |c| (self.store)(r, c, &Self::acc(r, c))));
+        let stores = (0..self.rows)
+            .flat_map(|r| (0..self.cols).map(move |c| (self.store)(r, c, &Self::acc(r, c))));
         let (k, k_len) = (self.k, lit(self.k_len));
         let sum = (!self.taps.is_empty()).then(|| {
             quote! {
@@ -222,9 +229,20 @@ pub fn forward(layer: &Layer, conv: &Conv, act: &Fused) -> TokenStream {
     );
     let f_l = lit(d.f);
     let tile = choose_tile(d.f, d.ow, d.c * d.kh * d.kw);
-    let (f, i, j, c) = (format_ident!("f"), format_ident!("i"), format_ident!("j"), format_ident!("c"));
-    let taps: Vec<(usize, usize)> = (0..d.kh).flat_map(|u| (0..d.kw).map(move |v| (u, v))).collect();
-    let src = if d.padded() { format_ident!("xp") } else { format_ident!("x") };
+    let (f, i, j, c) = (
+        format_ident!("f"),
+        format_ident!("i"),
+        format_ident!("j"),
+        format_ident!("c"),
+    );
+    let taps: Vec<(usize, usize)> = (0..d.kh)
+        .flat_map(|u| (0..d.kw).map(move |v| (u, v)))
+        .collect();
+    let src = if d.padded() {
+        format_ident!("xp")
+    } else {
+        format_ident!("x")
+    };
     let store_act = |a: &Ident| match act {
         Some(act) => quote!(::cnn::__private::batch::act::Activation::<T>::forward(#act, s, #a)),
         None => quote!(#a),
@@ -345,7 +363,11 @@ pub fn backward(layer: &Layer, conv: &Conv) -> TokenStream {
         format_ident!("i"),
         format_ident!("j"),
     );
-    let src = if d.padded() { format_ident!("xp") } else { format_ident!("x") };
+    let src = if d.padded() {
+        format_ident!("xp")
+    } else {
+        format_ident!("x")
+    };
     let mut out = TokenStream::new();
     let mut f_start = 0;
     for (f_size, f_count) in spans(d.f, tile.rows) {
@@ -540,13 +562,19 @@ pub fn backward_input(layer: &Layer, conv: &Conv) -> TokenStream {
     );
     let border = dz_border(&d);
     let dzp_blk = pack_image(d.f, border.h, border.w);
-    let (f, c, q, p) = (format_ident!("f"), format_ident!("c"), format_ident!("q"), format_ident!("p"));
+    let (f, c, q, p) = (
+        format_ident!("f"),
+        format_ident!("c"),
+        format_ident!("q"),
+        format_ident!("p"),
+    );
     let mut phases_out = TokenStream::new();
     for &(ry, ty, q0, q1) in &py.phases {
         for &(rx, tx, p0, p1) in &px.phases {
             // Taps of this phase: u = ry + S tu, v = rx + S tv; the input of tap (tu, tv) at
             // (q, p) is dZp[q + By - tu][p + Bx - tv]: rotated, as the full convolution is.
-            let taps: Vec<(usize, usize)> = (0..ty).flat_map(|a| (0..tx).map(move |b| (a, b))).collect();
+            let taps: Vec<(usize, usize)> =
+                (0..ty).flat_map(|a| (0..tx).map(move |b| (a, b))).collect();
             let tile = choose_tile(d.c, p1 - p0, d.f * taps.len());
             let mut rows_out = TokenStream::new();
             let mut c_start = 0;
@@ -591,7 +619,10 @@ pub fn backward_input(layer: &Layer, conv: &Conv) -> TokenStream {
                 c_start += c_size * c_count;
             }
             let (q0, q1) = (lit(q0), lit(q1));
-            let comment = format!(" phase ({ry}, {rx}): taps u = {ry} + {} t, v = {rx} + {} t", d.s, d.s);
+            let comment = format!(
+                " phase ({ry}, {rx}): taps u = {ry} + {} t, v = {rx} + {} t",
+                d.s, d.s
+            );
             phases_out.extend(quote! {
                 #[doc = #comment]
                 for #q in #q0..#q1 {
@@ -664,18 +695,38 @@ mod tests {
 
     #[test]
     fn tiles_fit_the_registers_and_cover_the_layer() {
-        for (rows, cols, terms) in [(6, 24, 25), (16, 8, 150), (1, 20, 9), (3, 20, 9), (64, 32, 144), (8, 6, 9)] {
+        for (rows, cols, terms) in [
+            (6, 24, 25),
+            (16, 8, 150),
+            (1, 20, 9),
+            (3, 20, 9),
+            (64, 32, 144),
+            (8, 6, 9),
+        ] {
             let t = choose_tile(rows, cols, terms);
-            assert!(t.rows * t.cols + t.rows.min(t.cols) + 1 <= REGISTERS, "{t:?}");
+            assert!(
+                t.rows * t.cols + t.rows.min(t.cols) + 1 <= REGISTERS,
+                "{t:?}"
+            );
             assert!(t.rows <= rows && t.cols <= cols);
         }
         // LeNet-5's first layer: all six filters, two columns.
-        assert_eq!(choose_tile(6, 24, 25).rows * choose_tile(6, 24, 25).cols, 12);
+        assert_eq!(
+            choose_tile(6, 24, 25).rows * choose_tile(6, 24, 25).cols,
+            12
+        );
     }
 
     #[test]
     fn phases_cover_every_input_position_once() {
-        for (n, k, s, p) in [(28, 3, 2, 1), (28, 1, 2, 0), (7, 3, 1, 1), (8, 5, 1, 0), (9, 4, 3, 2), (5, 5, 3, 0)] {
+        for (n, k, s, p) in [
+            (28, 3, 2, 1),
+            (28, 1, 2, 0),
+            (7, 3, 1, 1),
+            (8, 5, 1, 0),
+            (9, 4, 3, 2),
+            (5, 5, 3, 0),
+        ] {
             let out = (n + 2 * p - k) / s + 1;
             let ph = Phases::of(n, k, s, p, out);
             let mut seen = vec![0; n];

@@ -96,7 +96,12 @@ impl<T: Float> Activation<T> for Tanh {
 /// instructions, and four independent chains side by side keep the vector units busy where
 /// one at a time waits on each step (measured: 10 cycles per pack instead of 15).
 #[inline(always)]
-pub fn apply<T: Float, S: Lanes<T>, A: Activation<T>>(s: S, act: A, x: &[Pack<T>], y: &mut [Pack<T>]) {
+pub fn apply<T: Float, S: Lanes<T>, A: Activation<T>>(
+    s: S,
+    act: A,
+    x: &[Pack<T>],
+    y: &mut [Pack<T>],
+) {
     let (x4, x_rest) = x.as_chunks::<4>();
     let (y4, y_rest) = y.as_chunks_mut::<4>();
     // Written out, not with `array::from_fn`: a closure LLVM declines to inline would be

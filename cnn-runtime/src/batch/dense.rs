@@ -244,12 +244,22 @@ mod tests {
         const N: usize = 11;
         const M: usize = 7;
         let blocks = 3;
-        let w: [[f64; N]; M] = core::array::from_fn(|m| core::array::from_fn(|k| ((m * 13 + k * 7) % 10) as f64 - 4.5));
+        let w: [[f64; N]; M] = core::array::from_fn(|m| {
+            core::array::from_fn(|k| ((m * 13 + k * 7) % 10) as f64 - 4.5)
+        });
         let b: [f64; M] = core::array::from_fn(|m| m as f64 * 0.5);
         let x: Vec<[Pack<f64>; N]> = (0..blocks)
-            .map(|bl| core::array::from_fn(|k| Pack(core::array::from_fn(|l| ((bl * 8 + l) * 3 + k) as f64 % 5.0))))
+            .map(|bl| {
+                core::array::from_fn(|k| {
+                    Pack(core::array::from_fn(|l| {
+                        ((bl * 8 + l) * 3 + k) as f64 % 5.0
+                    }))
+                })
+            })
             .collect();
-        let example = |x: &[[Pack<f64>; N]], e: usize| -> [f64; N] { core::array::from_fn(|k| x[e / 8][k].0[e % 8]) };
+        let example = |x: &[[Pack<f64>; N]], e: usize| -> [f64; N] {
+            core::array::from_fn(|k| x[e / 8][k].0[e % 8])
+        };
         let mut z = vec![[Pack::zero(); M]; blocks];
         forward(Portable, &w, &b, &x, &mut z, crate::batch::act::Identity);
         for e in 0..blocks * 8 {
@@ -260,7 +270,13 @@ mod tests {
             }
         }
         let dz: Vec<[Pack<f64>; M]> = (0..blocks)
-            .map(|bl| core::array::from_fn(|m| Pack(core::array::from_fn(|l| ((bl * 8 + l + m) % 3) as f64 - 1.0))))
+            .map(|bl| {
+                core::array::from_fn(|m| {
+                    Pack(core::array::from_fn(|l| {
+                        ((bl * 8 + l + m) % 3) as f64 - 1.0
+                    }))
+                })
+            })
             .collect();
         let mut dx = vec![[Pack::zero(); N]; blocks];
         backward_input(Portable, &w, &dz, &mut dx);
@@ -277,7 +293,10 @@ mod tests {
             let dze = |e: usize| dz[e / 8][m].0[e % 8];
             assert_eq!(db[m], 2.0 + (0..blocks * 8).map(dze).sum::<f64>());
             for k in 0..N {
-                let expected = 1.0 + (0..blocks * 8).map(|e| dze(e) * x[e / 8][k].0[e % 8]).sum::<f64>();
+                let expected = 1.0
+                    + (0..blocks * 8)
+                        .map(|e| dze(e) * x[e / 8][k].0[e % 8])
+                        .sum::<f64>();
                 assert_eq!(dw[m][k], expected, "dw[{m}][{k}]");
             }
         }

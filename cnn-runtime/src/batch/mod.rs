@@ -64,7 +64,12 @@ pub fn flat_mut<T: Float, A: Packed<T>>(blocks: &mut [A]) -> &mut [Pack<T>] {
 /// vector a dense layer reads. The lengths are checked at compile time.
 #[inline(always)]
 pub fn reshape<T: Float, A: Packed<T>, B: Packed<T>>(blocks: &[A]) -> &[B] {
-    const { assert!(A::LEN == B::LEN, "reshape between blocks of different lengths") };
+    const {
+        assert!(
+            A::LEN == B::LEN,
+            "reshape between blocks of different lengths"
+        )
+    };
     // SAFETY: same packs, same count, both padding-free.
     unsafe { core::slice::from_raw_parts(blocks.as_ptr().cast(), blocks.len()) }
 }
@@ -72,7 +77,12 @@ pub fn reshape<T: Float, A: Packed<T>, B: Packed<T>>(blocks: &[A]) -> &[B] {
 /// [`reshape`], mutably.
 #[inline(always)]
 pub fn reshape_mut<T: Float, A: Packed<T>, B: Packed<T>>(blocks: &mut [A]) -> &mut [B] {
-    const { assert!(A::LEN == B::LEN, "reshape between blocks of different lengths") };
+    const {
+        assert!(
+            A::LEN == B::LEN,
+            "reshape between blocks of different lengths"
+        )
+    };
     // SAFETY: as in `reshape`; the borrow is exclusive.
     unsafe { core::slice::from_raw_parts_mut(blocks.as_mut_ptr().cast(), blocks.len()) }
 }
@@ -115,14 +125,19 @@ pub fn load_inputs<T: Float, S: Lanes<T>>(s: S, x: ArrayView4<T>, packs: &mut [P
             for (b, block) in packs.chunks_exact_mut(len).enumerate() {
                 let rows: [&[T]; LANES] = core::array::from_fn(|l| {
                     let e = b * LANES + l;
-                    if e < n { &all[e * len..(e + 1) * len] } else { &[] }
+                    if e < n {
+                        &all[e * len..(e + 1) * len]
+                    } else {
+                        &[]
+                    }
                 });
                 let (chunks, rest) = block.as_chunks_mut::<LANES>();
                 for (q, chunk) in chunks.iter_mut().enumerate() {
-                    let v: [S::V; LANES] = core::array::from_fn(|l| match rows[l].get(q * LANES..(q + 1) * LANES) {
-                        Some(r) => s.loadu(r.try_into().expect("eight values")),
-                        None => s.loadu(&zeros),
-                    });
+                    let v: [S::V; LANES] =
+                        core::array::from_fn(|l| match rows[l].get(q * LANES..(q + 1) * LANES) {
+                            Some(r) => s.loadu(r.try_into().expect("eight values")),
+                            None => s.loadu(&zeros),
+                        });
                     let t = s.transpose(v);
                     for (pack, t) in chunk.iter_mut().zip(t) {
                         check = s.add(check, s.mul(t, zero));
@@ -131,7 +146,8 @@ pub fn load_inputs<T: Float, S: Lanes<T>>(s: S, x: ArrayView4<T>, packs: &mut [P
                 }
                 let done = chunks.len() * LANES;
                 for (p, pack) in rest.iter_mut().enumerate() {
-                    let lanes: [T; LANES] = core::array::from_fn(|l| rows[l].get(done + p).copied().unwrap_or(T::ZERO));
+                    let lanes: [T; LANES] =
+                        core::array::from_fn(|l| rows[l].get(done + p).copied().unwrap_or(T::ZERO));
                     let v = s.loadu(&lanes);
                     check = s.add(check, s.mul(v, zero));
                     s.store(pack, v);
@@ -309,7 +325,10 @@ mod tests {
         let x = Array4::from_shape_fn((11, 2, 3, 1), |(n, c, h, _)| (n * 100 + c * 10 + h) as f32);
         let mut blocks: Vec<[[[Pack<f32>; 1]; 3]; 2]> = buffer(2);
         assert!(load_inputs(Portable, x.view(), flat_mut(&mut blocks)));
-        assert_eq!(blocks[1][1][2][0].0, [812.0, 912.0, 1012.0, 0.0, 0.0, 0.0, 0.0, 0.0]);
+        assert_eq!(
+            blocks[1][1][2][0].0,
+            [812.0, 912.0, 1012.0, 0.0, 0.0, 0.0, 0.0, 0.0]
+        );
         // A strided view gives the same blocks.
         let mut t = Array4::<f32>::zeros((11, 1, 3, 2));
         t.assign(&x.view().permuted_axes([0, 3, 2, 1]));
@@ -349,7 +368,9 @@ mod tests {
 
     #[test]
     fn lane_sums_add_into_the_gradient() {
-        let acc: Vec<Pack<f64>> = (0..11).map(|k| Pack(core::array::from_fn(|l| (k * 8 + l) as f64))).collect();
+        let acc: Vec<Pack<f64>> = (0..11)
+            .map(|k| Pack(core::array::from_fn(|l| (k * 8 + l) as f64)))
+            .collect();
         let mut grad = vec![1.0; 11];
         add_lane_sums(Portable, &acc, &mut grad);
         for (k, g) in grad.iter().enumerate() {

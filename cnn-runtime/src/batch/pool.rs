@@ -8,7 +8,16 @@ type Img<T, const C: usize, const H: usize, const W: usize> = [[[Pack<T>; W]; H]
 
 /// Whether the windows tile the input exactly, so that the backward pass writes every input
 /// position once and needs no zeroing or adding.
-const fn tiles(h: usize, w: usize, oh: usize, ow: usize, kh: usize, kw: usize, sh: usize, sw: usize) -> bool {
+const fn tiles(
+    h: usize,
+    w: usize,
+    oh: usize,
+    ow: usize,
+    kh: usize,
+    kw: usize,
+    sh: usize,
+    sw: usize,
+) -> bool {
     sh == kh && sw == kw && oh * sh == h && ow * sw == w
 }
 
@@ -87,7 +96,8 @@ pub fn max_backward<
                     for u in 0..KH {
                         for v in 0..KW {
                             let at = &mut dx_c[i * SH + u][j * SW + v];
-                            let first = s.and_not(taken, s.eq(s.load(&x_c[i * SH + u][j * SW + v]), m));
+                            let first =
+                                s.and_not(taken, s.eq(s.load(&x_c[i * SH + u][j * SW + v]), m));
                             taken = s.or(taken, first);
                             let g = s.and(first, d);
                             s.store(at, if exact { g } else { s.add(s.load(at), g) });
@@ -173,7 +183,14 @@ pub fn avg_backward<
                     for u in 0..KH {
                         for v in 0..KW {
                             let at = &mut dx_c[i * SH + u][j * SW + v];
-                            s.store(at, if exact { share } else { s.add(s.load(at), share) });
+                            s.store(
+                                at,
+                                if exact {
+                                    share
+                                } else {
+                                    s.add(s.load(at), share)
+                                },
+                            );
                         }
                     }
                 }
@@ -203,7 +220,13 @@ mod tests {
         assert_eq!((z[0][0][0].0[1], z[0][0][1].0[1]), (4.0, 5.0));
         let dz = [[[Pack([1.0; 8]); 2]; 1]; 1];
         let mut dx = [[[Pack([9.0; 8]); 3]; 2]; 1];
-        max_backward::<_, _, 1, 2, 3, 1, 2, 2, 2, 1, 1>(Portable, &[x], &[z], &[dz], core::slice::from_mut(&mut dx));
+        max_backward::<_, _, 1, 2, 3, 1, 2, 2, 2, 1, 1>(
+            Portable,
+            &[x],
+            &[z],
+            &[dz],
+            core::slice::from_mut(&mut dx),
+        );
         let lane = |l: usize| -> Vec<f64> { dx[0].iter().flatten().map(|p| p.0[l]).collect() };
         assert_eq!(lane(0), [1.0, 1.0, 0.0, 0.0, 0.0, 0.0]);
         assert_eq!(lane(1), [0.0, 0.0, 0.0, 0.0, 1.0, 1.0]);
@@ -216,7 +239,11 @@ mod tests {
         avg::<_, _, 1, 2, 2, 1, 1, 2, 2, 2, 2>(Portable, &[x], core::slice::from_mut(&mut z));
         assert_eq!(z[0][0][0].0, [2.0; 8]);
         let mut dx = [[[Pack([7.0; 8]); 2]; 2]; 1];
-        avg_backward::<_, _, 1, 2, 2, 1, 1, 2, 2, 2, 2>(Portable, &[[[[Pack([4.0; 8]); 1]; 1]; 1]], core::slice::from_mut(&mut dx));
+        avg_backward::<_, _, 1, 2, 2, 1, 1, 2, 2, 2, 2>(
+            Portable,
+            &[[[[Pack([4.0; 8]); 1]; 1]; 1]],
+            core::slice::from_mut(&mut dx),
+        );
         assert!(dx[0].iter().flatten().all(|p| p.0 == [1.0; 8]));
     }
 }

@@ -98,6 +98,22 @@ impl<T: Float> Network for TestNet<T> {
     ) -> T {
         unimplemented!("weight-file tests do not compute")
     }
+    type Work = ();
+    fn input_packs(_: &mut (), _: usize) -> &mut [crate::simd::Pack<T>] {
+        unimplemented!("weight-file tests do not compute")
+    }
+    fn train_part<L: Loss, S: crate::simd::Lanes<T>>(
+        &self,
+        _: S,
+        _: &mut (),
+        _: usize,
+        _: ndarray::ArrayView2<T>,
+        _: &L,
+        _: T,
+        _: &mut [T; 9],
+    ) -> T {
+        unimplemented!("weight-file tests do not compute")
+    }
 }
 
 /// Parameters 1, 2, ..., 9 in `params()` order.
