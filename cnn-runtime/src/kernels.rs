@@ -2,7 +2,9 @@
 //! any shape; the backward functions take the activation's *output*, which is all that sigmoid,
 //! tanh and (leaky) relu need.
 
+use crate::act::Activation;
 pub use crate::float::exp_f32;
+use crate::simd::Lanes;
 use crate::{Float, Tensor};
 
 /// `y = 1 / (1 + e^-x)`.
@@ -129,6 +131,141 @@ pub fn softmax_backward<A: Tensor>(y: &A, dy: &A, dx: &mut A) {
     {
         *dx = y * (dy - dot);
     }
+}
+
+/// The eight values `x[at..at + 8]` as a vector: eight output columns of a convolution for
+/// one example.
+///
+/// # Panics
+/// When `x` has fewer than `at + 8` values; the generated code reads inside its buffers.
+#[inline(always)]
+pub fn load8<T: Float, S: Lanes<T>>(s: S, x: &[T], at: usize) -> S::V {
+    s.loadu(x[at..].first_chunk().expect("eight values"))
+}
+
+/// `x[at], x[at + STEP], ..., x[at + 7 STEP]` as a vector: eight output columns of a
+/// convolution of stride `STEP`.
+///
+/// # Panics
+/// As [`load8`].
+#[inline(always)]
+pub fn load8_strided<T: Float, S: Lanes<T>, const STEP: usize>(s: S, x: &[T], at: usize) -> S::V {
+    let x = &x[at..at + 7 * STEP + 1];
+    s.loadu(&[
+        x[0],
+        x[STEP],
+        x[2 * STEP],
+        x[3 * STEP],
+        x[4 * STEP],
+        x[5 * STEP],
+        x[6 * STEP],
+        x[7 * STEP],
+    ])
+}
+
+/// Writes a vector to `row[at..at + 8]`.
+///
+/// # Panics
+/// When `row` has fewer than `at + 8` values.
+#[inline(always)]
+pub fn store8<T: Float, S: Lanes<T>>(s: S, row: &mut [T], at: usize, v: S::V) {
+    s.storeu(row[at..].first_chunk_mut().expect("eight values"), v);
+}
+
+/// Writes the first `R` lanes of a vector to `row[at..at + R]`: the last, narrower columns of a
+/// row whose width is not a multiple of eight.
+///
+/// # Panics
+/// When `row` has fewer than `at + R` values or `R > 8`.
+#[inline(always)]
+pub fn store_head<T: Float, S: Lanes<T>, const R: usize>(s: S, row: &mut [T], at: usize, v: S::V) {
+    let a = s.to_array(v);
+    row[at..at + R].copy_from_slice(&a[..R]);
+}
+
+/// Copies an image into a flat buffer of padded rows, `WP` values each, `HP` per channel, the
+/// image in the middle; the border and what follows stay as they were (zeros). A convolution
+/// reads eight columns at a time from it, the last vector of a row past its end.
+///
+/// # Panics
+/// When `xs` is shorter than `C * HP * WP`.
+#[inline(always)]
+pub fn copy_padded<
+    T: Float,
+    const C: usize,
+    const H: usize,
+    const W: usize,
+    const HP: usize,
+    const WP: usize,
+>(
+    x: &[[[T; W]; H]; C],
+    xs: &mut [T],
+) {
+    const { assert!(HP >= H && WP >= W && (HP - H).is_multiple_of(2) && (WP - W).is_multiple_of(2)) };
+    let (ph, pw) = ((HP - H) / 2, (WP - W) / 2);
+    for (c, x_c) in x.iter().enumerate() {
+        for (i, row) in x_c.iter().enumerate() {
+            let at = (c * HP + i + ph) * WP + pw;
+            xs[at..at + W].copy_from_slice(row);
+        }
+    }
+}
+
+/// Dense forward for one example: `z[m] = act(b[m] + sum_k w[m][k] x[k])`, four rows at a
+/// time, each a sum of eight-lane products over `k` whose lanes are added at the end.
+#[inline(always)]
+pub fn dense_forward_lanes<
+    T: Float,
+    S: Lanes<T>,
+    A: Activation<T>,
+    const N: usize,
+    const M: usize,
+>(
+    s: S,
+    w: &[[T; N]; M],
+    b: &[T; M],
+    x: &[T; N],
+    z: &mut [T; M],
+    act: A,
+) {
+    let (x8, x_rest) = x.as_chunks::<8>();
+    let mut m0 = 0;
+    while m0 + 4 <= M {
+        let (w0, w1, w2, w3) = (&w[m0], &w[m0 + 1], &w[m0 + 2], &w[m0 + 3]);
+        let (mut a0, mut a1, mut a2, mut a3) = (s.zero(), s.zero(), s.zero(), s.zero());
+        for (q, xv) in x8.iter().enumerate() {
+            let xv = s.loadu(xv);
+            let at = q * 8;
+            a0 = s.mul_add(load8(s, w0, at), xv, a0);
+            a1 = s.mul_add(load8(s, w1, at), xv, a1);
+            a2 = s.mul_add(load8(s, w2, at), xv, a2);
+            a3 = s.mul_add(load8(s, w3, at), xv, a3);
+        }
+        let sums = [s.sum(a0), s.sum(a1), s.sum(a2), s.sum(a3)];
+        for (r, mut sum) in sums.into_iter().enumerate() {
+            let w_m = &w[m0 + r];
+            for (k, &x_k) in x_rest.iter().enumerate() {
+                sum = w_m[N - x_rest.len() + k].mul_add(x_k, sum);
+            }
+            z[m0 + r] = b[m0 + r] + sum;
+        }
+        m0 += 4;
+    }
+    for m in m0..M {
+        let mut a = s.zero();
+        for (q, xv) in x8.iter().enumerate() {
+            a = s.mul_add(load8(s, &w[m], q * 8), s.loadu(xv), a);
+        }
+        let mut sum = s.sum(a);
+        for (k, &x_k) in x_rest.iter().enumerate() {
+            sum = w[m][N - x_rest.len() + k].mul_add(x_k, sum);
+        }
+        z[m] = b[m] + sum;
+    }
+    let y = z.as_mut_slice();
+    let mut copy = [T::ZERO; M];
+    copy.copy_from_slice(y);
+    crate::act::apply_rows(s, act, &copy, y);
 }
 
 /// The `L` values `row[start]`, `row[start + S]`, ..., `row[start + (L - 1) S]`: a vector's

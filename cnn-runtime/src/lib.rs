@@ -41,6 +41,8 @@
 #![cfg_attr(not(feature = "std"), no_std)]
 #![warn(missing_docs)]
 
+#[doc(hidden)]
+pub mod act;
 #[cfg(feature = "std")]
 #[doc(hidden)]
 pub mod batch;
@@ -86,12 +88,16 @@ pub use train::{EpochStats, History, Targets, Trainer, Validation};
 pub mod __private {
     #[cfg(feature = "std")]
     pub use crate::Error;
+    pub use crate::act;
     #[cfg(feature = "std")]
     pub use crate::batch;
     pub use crate::kernels::*;
     pub use crate::loss::Loss;
     pub use crate::simd::{Lanes, Pack, WithSimd};
-    pub use crate::tensor::{Tensor, part, parts_mut, reshape, reshape_mut};
+    pub use crate::tensor::{
+        ParamStore, Tensor, params_clone, params_of, params_of_mut, params_zeroed, part, part_mut,
+        parts_mut, reshape, reshape_mut, split_mut,
+    };
     pub use crate::{Float, Init, Network, TensorInfo};
     #[cfg(feature = "std")]
     pub use ndarray::{Array2, ArrayView2, ArrayView4};

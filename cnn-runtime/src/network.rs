@@ -76,8 +76,56 @@ pub trait Network: Sized + Clone + Send + Sync {
     /// All parameters as one tensor, mutably.
     fn param_tensor_mut(&mut self) -> &mut Self::Params;
 
-    /// The output for one example. Allocates nothing.
-    fn forward(&self, x: &Self::Input) -> Self::Output;
+    /// One example's layer outputs, each at a fixed offset: what the forward pass writes and
+    /// the backward pass reads.
+    #[doc(hidden)]
+    type Acts: Tensor<Scalar = Self::Scalar>;
+
+    /// The forward pass of one example into `acts`, with the instruction set `s`.
+    #[doc(hidden)]
+    fn forward_into<S: crate::simd::Lanes<Self::Scalar>>(
+        &self,
+        s: S,
+        x: &Self::Input,
+        acts: &mut Self::Acts,
+    );
+
+    /// The network's output within `acts`.
+    #[doc(hidden)]
+    fn output_of(acts: &Self::Acts) -> &Self::Output;
+
+    /// What a loss on logits reads within `acts`: the input of a final softmax, else the
+    /// output.
+    #[doc(hidden)]
+    fn logits_of(acts: &Self::Acts) -> &Self::Output;
+
+    /// The backward pass of one example from the `acts` of its forward pass: returns the loss,
+    /// adds `scale * dl/dparams` to `grad` when given, and writes `dl/dx` into `dx` when given.
+    #[doc(hidden)]
+    #[allow(clippy::too_many_arguments)]
+    fn backward_from<L: Loss>(
+        &self,
+        x: &Self::Input,
+        acts: &Self::Acts,
+        target: &Self::Output,
+        loss: &L,
+        scale: Self::Scalar,
+        grad: Option<&mut Self::Params>,
+        dx: Option<&mut Self::Input>,
+    ) -> Self::Scalar;
+
+    /// The output for one example. Allocates nothing and needs no `std`: the layers' outputs
+    /// live on the stack (`size_of::<Self::Acts>()` bytes). A NaN in the input propagates to
+    /// the output; the batch functions refuse one instead.
+    fn forward(&self, x: &Self::Input) -> Self::Output {
+        let mut acts = Self::Acts::zeroed();
+        Self::Scalar::dispatch(ForwardInto {
+            net: self,
+            x,
+            acts: &mut acts,
+        });
+        *Self::output_of(&acts)
+    }
 
     /// One example's output and loss `l` (no backward pass), reading the logits where the loss
     /// fuses with a final softmax, as [`Network::backprop`] does.
@@ -86,10 +134,32 @@ pub trait Network: Sized + Clone + Send + Sync {
         x: &Self::Input,
         target: &Self::Output,
         loss: &L,
-    ) -> (Self::Scalar, Self::Output);
+    ) -> (Self::Scalar, Self::Output) {
+        let mut acts = Self::Acts::zeroed();
+        Self::Scalar::dispatch(ForwardInto {
+            net: self,
+            x,
+            acts: &mut acts,
+        });
+        let read = if L::TAKES_LOGITS {
+            Self::logits_of(&acts)
+        } else {
+            Self::output_of(&acts)
+        };
+        let mut scratch = Self::Output::zeroed();
+        let l = loss.example(
+            read.as_flat(),
+            target.as_flat(),
+            Self::Scalar::ONE,
+            scratch.as_flat_mut(),
+        );
+        (l, *Self::output_of(&acts))
+    }
 
     /// Forward and backward pass for one example: returns the example's loss `l` and adds
-    /// `scale * dl/dparams` to `grad`.
+    /// `scale * dl/dparams` to `grad`. Training uses the batch pass instead; this is for one
+    /// example where there is no `std` (the layers' outputs and their gradients live on the
+    /// stack).
     fn backprop<L: Loss>(
         &self,
         x: &Self::Input,
@@ -97,7 +167,15 @@ pub trait Network: Sized + Clone + Send + Sync {
         loss: &L,
         scale: Self::Scalar,
         grad: &mut Self::Params,
-    ) -> Self::Scalar;
+    ) -> Self::Scalar {
+        let mut acts = Self::Acts::zeroed();
+        Self::Scalar::dispatch(ForwardInto {
+            net: self,
+            x,
+            acts: &mut acts,
+        });
+        self.backward_from(x, &acts, target, loss, scale, Some(grad), None)
+    }
 
     /// The gradient of one example's loss with respect to its input (for saliency maps),
     /// written into `dx`; returns the loss.
@@ -107,7 +185,15 @@ pub trait Network: Sized + Clone + Send + Sync {
         target: &Self::Output,
         loss: &L,
         dx: &mut Self::Input,
-    ) -> Self::Scalar;
+    ) -> Self::Scalar {
+        let mut acts = Self::Acts::zeroed();
+        Self::Scalar::dispatch(ForwardInto {
+            net: self,
+            x,
+            acts: &mut acts,
+        });
+        self.backward_from(x, &acts, target, loss, Self::Scalar::ONE, None, Some(dx))
+    }
 
     /// The buffers of one part of a training batch: every layer's output and gradient for
     /// the part's blocks of eight examples, kept between steps (see [`crate::batch`]).
@@ -300,6 +386,22 @@ pub trait Network: Sized + Clone + Send + Sync {
         };
         crate::step::give_back(parts);
         result
+    }
+}
+
+/// `forward_into` with the best instruction set there is.
+struct ForwardInto<'a, N: Network> {
+    net: &'a N,
+    x: &'a N::Input,
+    acts: &'a mut N::Acts,
+}
+
+impl<N: Network> crate::simd::WithSimd<N::Scalar> for ForwardInto<'_, N> {
+    type Output = ();
+
+    #[inline(always)]
+    fn with_simd<S: crate::simd::Lanes<N::Scalar>>(self, s: S) {
+        self.net.forward_into(s, self.x, self.acts);
     }
 }
 

@@ -133,6 +133,104 @@ pub fn part<A: Tensor, B: Tensor<Scalar = A::Scalar>, const OFF: usize>(whole: &
     unsafe { &*(whole as *const A).cast::<A::Scalar>().add(OFF).cast::<B>() }
 }
 
+/// [`part`], mutably: the output of a layer within one example's arena.
+#[inline(always)]
+pub fn part_mut<A: Tensor, B: Tensor<Scalar = A::Scalar>, const OFF: usize>(
+    whole: &mut A,
+) -> &mut B {
+    const { assert!(OFF + B::LEN <= A::LEN, "part out of bounds") };
+    // SAFETY: as in `part`; the borrow is exclusive.
+    unsafe { &mut *(whole as *mut A).cast::<A::Scalar>().add(OFF).cast::<B>() }
+}
+
+/// A part `B` of `whole` at `IN` to read and a disjoint part `C` at `OUT` to write: a layer's
+/// input and output within one example's arena. Checked at compile time.
+#[inline(always)]
+pub fn split_mut<
+    A: Tensor,
+    B: Tensor<Scalar = A::Scalar>,
+    C: Tensor<Scalar = A::Scalar>,
+    const IN: usize,
+    const OUT: usize,
+>(
+    whole: &mut A,
+) -> (&B, &mut C) {
+    const {
+        assert!(
+            IN + B::LEN <= A::LEN && OUT + C::LEN <= A::LEN,
+            "parts out of bounds"
+        );
+        assert!(IN + B::LEN <= OUT || OUT + C::LEN <= IN, "parts overlap");
+    };
+    let base = (whole as *mut A).cast::<A::Scalar>();
+    // SAFETY: two disjoint in-bounds ranges of the exclusively borrowed `whole`.
+    unsafe { (&*base.add(IN).cast::<B>(), &mut *base.add(OUT).cast::<C>()) }
+}
+
+/// Where a network keeps its parameters: on the heap with `std` (a large network's would not
+/// fit on a thread's stack, and they never pass through it), inline without it (nothing to
+/// allocate on a microcontroller; a `static` network can live in flash).
+#[cfg(feature = "std")]
+pub type ParamStore<T, const N: usize> = Box<[T; N]>;
+
+/// Where a network keeps its parameters: inline, without `std`.
+#[cfg(not(feature = "std"))]
+pub type ParamStore<T, const N: usize> = [T; N];
+
+/// Zeroed parameters, allocated zeroed on the heap with `std`.
+#[inline]
+pub fn params_zeroed<T: Float, const N: usize>() -> ParamStore<T, N> {
+    #[cfg(feature = "std")]
+    {
+        crate::simd::zeroed_box()
+    }
+    #[cfg(not(feature = "std"))]
+    {
+        [T::ZERO; N]
+    }
+}
+
+/// The parameters as an array, wherever they are kept.
+#[inline(always)]
+pub fn params_of<T: Float, const N: usize>(p: &ParamStore<T, N>) -> &[T; N] {
+    #[cfg(feature = "std")]
+    {
+        p
+    }
+    #[cfg(not(feature = "std"))]
+    {
+        p
+    }
+}
+
+/// [`params_of`], mutably.
+#[inline(always)]
+pub fn params_of_mut<T: Float, const N: usize>(p: &mut ParamStore<T, N>) -> &mut [T; N] {
+    #[cfg(feature = "std")]
+    {
+        p
+    }
+    #[cfg(not(feature = "std"))]
+    {
+        p
+    }
+}
+
+/// A copy of parameters, made on the heap with `std`.
+#[inline]
+pub fn params_clone<T: Float, const N: usize>(p: &ParamStore<T, N>) -> ParamStore<T, N> {
+    #[cfg(feature = "std")]
+    {
+        let mut copy: Box<[T; N]> = crate::simd::zeroed_box();
+        copy.copy_from_slice(&p[..]);
+        copy
+    }
+    #[cfg(not(feature = "std"))]
+    {
+        *p
+    }
+}
+
 /// The two adjacent parts of `whole` starting at scalar `OFF`, mutably: a layer's weight and
 /// bias gradients, written at once by its backward function. Checked at compile time.
 #[inline(always)]

@@ -10,8 +10,8 @@ use proc_macro2::{Ident, TokenStream};
 use quote::{format_ident, quote};
 
 use crate::codegen::conv::Dims;
-use crate::codegen::conv_batch::{self, pack_image};
-use crate::codegen::{lit, pool_sizes};
+use crate::codegen::conv::batch::{self as conv_batch, pack_image};
+use crate::codegen::{act_value, fuses, lit, pool_sizes};
 use crate::ir::{Activation, Kind, Layer, Network};
 use crate::shape::Shape;
 
@@ -42,18 +42,15 @@ impl Op<'_> {
     }
 }
 
-/// The layers as batch ops: (leaky) relus after conv and dense layers fused into them; the
-/// other activations, whose exponentials are long chains of instructions, on their own, four
-/// packs at a time (fused into a tile's store they would spill its registers); a final softmax
-/// on its own too (the loss may read the logits before it).
+/// The layers as batch ops: a (leaky) relu after a conv or dense layer fused into it (see
+/// [`fuses`]), every other layer on its own.
 fn ops(net: &Network) -> Vec<Op<'_>> {
     let mut ops: Vec<Op> = Vec::new();
     for layer in &net.layers {
         if let Kind::Activation(a) = layer.kind
-            && matches!(a, Activation::Relu | Activation::LeakyRelu(_))
             && let Some(prev) = ops.last_mut()
-            && matches!(prev.layer.kind, Kind::Conv(_) | Kind::Dense { .. })
             && prev.act.is_none()
+            && fuses(prev.layer, layer)
         {
             prev.act = Some(a);
             continue;
@@ -65,20 +62,6 @@ fn ops(net: &Network) -> Vec<Op<'_>> {
         });
     }
     ops
-}
-
-/// `::cnn::__private::batch::act::Relu` and its kin.
-fn act_value(a: Option<Activation>) -> TokenStream {
-    match a {
-        None => quote!(::cnn::__private::batch::act::Identity),
-        Some(Activation::Relu) => quote!(::cnn::__private::batch::act::Relu),
-        Some(Activation::Sigmoid) => quote!(::cnn::__private::batch::act::Sigmoid),
-        Some(Activation::Tanh) => quote!(::cnn::__private::batch::act::Tanh),
-        Some(Activation::LeakyRelu(s)) => {
-            quote!(::cnn::__private::batch::act::LeakyRelu(T::from_f64(#s)))
-        }
-        Some(Activation::Softmax) => unreachable!("softmax is never fused"),
-    }
 }
 
 /// The block type of a tensor of shape `s`.
@@ -270,7 +253,7 @@ pub fn items(net: &Network) -> (TokenStream, TokenStream) {
             Kind::Activation(a) => {
                 let act = act_value(Some(*a));
                 quote! {
-                    ::cnn::__private::batch::act::apply(
+                    ::cnn::__private::act::apply(
                         s,
                         #act,
                         ::cnn::__private::batch::flat(#input),
@@ -344,7 +327,7 @@ pub fn items(net: &Network) -> (TokenStream, TokenStream) {
         if op.act.is_some() {
             let act = act_value(op.act);
             backward.extend(quote! {
-                ::cnn::__private::batch::act::backward_in_place(
+                ::cnn::__private::act::backward_in_place(
                     s,
                     #act,
                     ::cnn::__private::batch::flat(&w.#out[..n]),
@@ -434,7 +417,7 @@ pub fn items(net: &Network) -> (TokenStream, TokenStream) {
                 if input_needed {
                     let act = act_value(Some(*a));
                     quote! {
-                        ::cnn::__private::batch::act::backward(
+                        ::cnn::__private::act::backward(
                             s,
                             #act,
                             ::cnn::__private::batch::flat(&w.#out[..n]),

@@ -13,7 +13,7 @@
 //! sums each weight's products over the part's blocks in one vector, then the eight lanes.
 
 use crate::Float;
-use crate::batch::act::Activation;
+use crate::act::Activation;
 use crate::simd::{Lanes, Pack};
 
 /// Rows of a tile.
@@ -261,7 +261,7 @@ mod tests {
             core::array::from_fn(|k| x[e / 8][k].0[e % 8])
         };
         let mut z = vec![[Pack::zero(); M]; blocks];
-        forward(Portable, &w, &b, &x, &mut z, crate::batch::act::Identity);
+        forward(Portable, &w, &b, &x, &mut z, crate::act::Identity);
         for e in 0..blocks * 8 {
             let xe = example(&x, e);
             for m in 0..M {

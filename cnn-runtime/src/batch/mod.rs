@@ -12,7 +12,6 @@
 //! the network's shapes beyond const generics: dense layers ([`dense`]), pooling ([`pool`]),
 //! activations, the loss, and moving examples in and out of the layout.
 
-pub mod act;
 pub mod dense;
 pub mod pool;
 

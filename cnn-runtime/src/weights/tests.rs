@@ -80,21 +80,25 @@ impl<T: Float> Network for TestNet<T> {
     fn param_tensor_mut(&mut self) -> &mut [T; 9] {
         &mut self.params
     }
-    fn forward(&self, _: &Self::Input) -> [T; 2] {
+    type Acts = [T; 2];
+    fn forward_into<S: crate::simd::Lanes<T>>(&self, _: S, _: &Self::Input, _: &mut [T; 2]) {
         unimplemented!("weight-file tests do not compute")
     }
-    fn evaluate<L: Loss>(&self, _: &Self::Input, _: &[T; 2], _: &L) -> (T, [T; 2]) {
-        unimplemented!("weight-file tests do not compute")
+    fn output_of(acts: &[T; 2]) -> &[T; 2] {
+        acts
     }
-    fn backprop<L: Loss>(&self, _: &Self::Input, _: &[T; 2], _: &L, _: T, _: &mut [T; 9]) -> T {
-        unimplemented!("weight-file tests do not compute")
+    fn logits_of(acts: &[T; 2]) -> &[T; 2] {
+        acts
     }
-    fn input_gradient<L: Loss>(
+    fn backward_from<L: Loss>(
         &self,
         _: &Self::Input,
         _: &[T; 2],
+        _: &[T; 2],
         _: &L,
-        _: &mut Self::Input,
+        _: T,
+        _: Option<&mut [T; 9]>,
+        _: Option<&mut Self::Input>,
     ) -> T {
         unimplemented!("weight-file tests do not compute")
     }

@@ -1,5 +1,5 @@
-//! Activations on packs: applied on their own, or fused into the store of the conv or dense
-//! layer before them. Every backward function takes the activation's *output*, which is all
+//! Activations on vectors: applied on their own (to packs of eight examples, or to rows of
+//! one example), or fused into the store of the conv or dense layer before them. Every backward function takes the activation's *output*, which is all
 //! that sigmoid, tanh and (leaky) relu need, so a fused layer keeps no pre-activation values.
 
 use crate::Float;
@@ -148,4 +148,18 @@ pub fn backward<T: Float, S: Lanes<T>, A: Activation<T>>(
     for ((y, dy), dx) in y.iter().zip(dy).zip(dx.iter_mut()) {
         s.store(dx, act.backward(s, s.load(y), s.load(dy)));
     }
+}
+
+/// `y = f(x)` over the values of one example, eight at a time, the rest one by one.
+#[inline(always)]
+pub fn apply_rows<T: Float, S: Lanes<T>, A: Activation<T>>(s: S, act: A, x: &[T], y: &mut [T]) {
+    let (x8, x_rest) = x.as_chunks::<8>();
+    let (y8, y_rest) = y.as_chunks_mut::<8>();
+    for (x, y) in x8.iter().zip(y8.iter_mut()) {
+        s.storeu(y, act.forward(s, s.loadu(x)));
+    }
+    let mut last = [T::ZERO; 8];
+    last[..x_rest.len()].copy_from_slice(x_rest);
+    let v = s.to_array(act.forward(s, s.loadu(&last)));
+    y_rest.copy_from_slice(&v[..y_rest.len()]);
 }

@@ -20,202 +20,10 @@
 use proc_macro2::{Ident, TokenStream};
 use quote::{format_ident, quote, quote_spanned};
 
-use crate::codegen::conv::Dims;
+use crate::codegen::conv::{Dims, Fused};
 use crate::codegen::lit;
+use crate::codegen::tile::{CorrTile, choose_tile, idx, idx_offset, signed_idx, spans, tile_loop};
 use crate::ir::{Conv, Layer};
-
-/// The vector registers of an x86-64 core with AVX2 (16), less one that LLVM needs to keep a
-/// tile from spilling: a tile must fit in them.
-const REGISTERS: usize = 15;
-
-/// A tile: `rows` outputs that share an input pack (filters, or channels for dL/dX) by
-/// `cols` outputs that share a weight (positions).
-#[derive(Clone, Copy, Debug, PartialEq)]
-pub struct Tile {
-    pub rows: usize,
-    pub cols: usize,
-}
-
-/// The tile with the least estimated time for `rows_total x cols_total` outputs, each a sum of
-/// `terms` products, counting the partial tiles at the edges. Per term a tile does
-/// `rows * cols` multiply-adds and `rows + cols` loads, two of each per cycle; every tile also
-/// stores its outputs and pays a few cycles of loop.
-pub fn choose_tile(rows_total: usize, cols_total: usize, terms: usize) -> Tile {
-    let cost = |r: usize, c: usize| -> f64 {
-        if r == 0 || c == 0 {
-            return 0.0;
-        }
-        let per_term = (r * c).max(r + c) as f64 / 2.0;
-        terms as f64 * per_term + (r * c) as f64 + 6.0
-    };
-    let mut best = (f64::INFINITY, Tile { rows: 1, cols: 1 });
-    for rows in 1..=rows_total.min(12) {
-        for cols in 1..=cols_total.min(12) {
-            // Accumulators, the smaller side preloaded, one register streaming.
-            if rows * cols + rows.min(cols) + 1 > REGISTERS {
-                continue;
-            }
-            let (fr, rr) = (rows_total / rows, rows_total % rows);
-            let (fc, rc) = (cols_total / cols, cols_total % cols);
-            let total = (fr * fc) as f64 * cost(rows, cols)
-                + (fr as f64) * cost(rows, rc)
-                + (fc as f64) * cost(rr, cols)
-                + cost(rr, rc);
-            // Prefer, on ties, fewer edge variants and then squarer tiles.
-            if total < best.0 - 1e-9 {
-                best = (total, Tile { rows, cols });
-            }
-        }
-    }
-    best.1
-}
-
-/// The partial tiles of a range: full tiles of `size` over `0..total`, then the rest, as
-/// `(size, count)` pairs.
-fn spans(total: usize, size: usize) -> Vec<(usize, usize)> {
-    let mut v = vec![(size, total / size)];
-    if total % size > 0 {
-        v.push((total % size, 1));
-    }
-    v.retain(|&(_, n)| n > 0);
-    v
-}
-
-/// `for v in (START..).step_by(SIZE).take(COUNT) { body }`, written as the plain loop
-/// `for t in 0..COUNT { let v = START + t * SIZE; body }`, or without a loop for one tile.
-fn tile_loop(
-    var: &Ident,
-    start: usize,
-    size: usize,
-    count: usize,
-    body: TokenStream,
-) -> TokenStream {
-    let start_l = lit(start);
-    if count == 1 {
-        return quote!({ let #var = #start_l; #body });
-    }
-    let (size, count) = (lit(size), lit(count));
-    let t = format_ident!("{}_tile", var);
-    let at = if start == 0 {
-        quote!(#t * #size)
-    } else {
-        quote!(#start_l + #t * #size)
-    };
-    quote! {
-        for #t in 0..#count {
-            let #var = #at;
-            #body
-        }
-    }
-}
-
-/// `v`, `v + 1`, `v * 2 + 3`: an index `var * mul + add` without `* 1` or `+ 0`.
-fn idx(var: &Ident, mul: usize, add: usize) -> TokenStream {
-    let base = if mul == 1 {
-        quote!(#var)
-    } else {
-        let m = lit(mul);
-        quote!(#var * #m)
-    };
-    if add == 0 {
-        base
-    } else {
-        let a = lit(add);
-        quote!(#base + #a)
-    }
-}
-
-/// `(j + p) * s + v` for a constant `p`, `v`: folded to `j * s + (p s + v)`.
-fn idx_offset(var: &Ident, mul: usize, p: usize, add: usize) -> TokenStream {
-    idx(var, mul, p * mul + add)
-}
-
-/// One tile of a correlation: `rows x cols` sums, each `init(r)` plus, for every value of the
-/// reduction loop `k` and every tap, `weight(r, tap) * input(tap, col)`. The smaller side is
-/// loaded once per tap and the other streams through one register.
-struct CorrTile<'a> {
-    rows: usize,
-    cols: usize,
-    /// The reduction loop: `for k in 0..K`.
-    k: &'a Ident,
-    k_len: usize,
-    /// Taps, as the input of a tap and a column.
-    taps: Vec<(usize, usize)>,
-    weight: &'a dyn Fn(usize, (usize, usize)) -> TokenStream,
-    input: &'a dyn Fn((usize, usize), usize) -> TokenStream,
-    init: &'a dyn Fn(usize) -> TokenStream,
-    store: &'a dyn Fn(usize, usize, &Ident) -> TokenStream,
-}
-
-impl CorrTile<'_> {
-    fn acc(r: usize, c: usize) -> Ident {
-        format_ident!("z{}_{}", r, c)
-    }
-
-    fn emit(&self) -> TokenStream {
-        let inits = (0..self.rows).flat_map(|r| {
-            let init = (self.init)(r);
-            (0..self.cols).map(move |c| {
-                let a = Self::acc(r, c);
-                quote!(let mut #a = #init;)
-            })
-        });
-        let taps = self.taps.iter().map(|&tap| {
-            let (u, v) = tap;
-            let comment = format!(" tap ({u}, {v})");
-            let body = if self.rows <= self.cols {
-                // Weights first (one per row), then each column's input through all of them.
-                let ws = (0..self.rows).map(|r| {
-                    let (wn, w) = (format_ident!("w{}", r), (self.weight)(r, tap));
-                    quote!(let #wn = s.splat(#w);)
-                });
-                let cols = (0..self.cols).map(|c| {
-                    let x = (self.input)(tap, c);
-                    let fmas = (0..self.rows).map(|r| {
-                        let (a, wn) = (Self::acc(r, c), format_ident!("w{}", r));
-                        quote!(#a = s.mul_add(#wn, x, #a);)
-                    });
-                    quote!({ let x = s.load(#x); #(#fmas)* })
-                });
-                quote!(#(#ws)* #(#cols)*)
-            } else {
-                let xs = (0..self.cols).map(|c| {
-                    let (xn, x) = (format_ident!("x{}", c), (self.input)(tap, c));
-                    quote!(let #xn = s.load(#x);)
-                });
-                let rows = (0..self.rows).map(|r| {
-                    let w = (self.weight)(r, tap);
-                    let fmas = (0..self.cols).map(|c| {
-                        let (a, xn) = (Self::acc(r, c), format_ident!("x{}", c));
-                        quote!(#a = s.mul_add(w, #xn, #a);)
-                    });
-                    quote!({ let w = s.splat(#w); #(#fmas)* })
-                });
-                quote!(#(#xs)* #(#rows)*)
-            };
-            quote!(#[doc = #comment] { #body })
-        });
-        let stores = (0..self.rows)
-            .flat_map(|r| (0..self.cols).map(move |c| (self.store)(r, c, &Self::acc(r, c))));
-        let (k, k_len) = (self.k, lit(self.k_len));
-        let sum = (!self.taps.is_empty()).then(|| {
-            quote! {
-                for #k in 0..#k_len {
-                    #(#taps)*
-                }
-            }
-        });
-        quote! {
-            #(#inits)*
-            #sum
-            #(#stores)*
-        }
-    }
-}
-
-/// What the forward pass applies to each sum before storing it: nothing, or the activation
-/// fused into the layer (`::cnn::__private::batch::act::Relu`, ...).
-pub type Fused = Option<TokenStream>;
 
 /// The forward pass on a batch: `Z = b + W * Xp` (a correlation), then the fused activation.
 pub fn forward(layer: &Layer, conv: &Conv, act: &Fused) -> TokenStream {
@@ -244,7 +52,7 @@ pub fn forward(layer: &Layer, conv: &Conv, act: &Fused) -> TokenStream {
         format_ident!("x")
     };
     let store_act = |a: &Ident| match act {
-        Some(act) => quote!(::cnn::__private::batch::act::Activation::<T>::forward(#act, s, #a)),
+        Some(act) => quote!(::cnn::__private::act::Activation::<T>::forward(#act, s, #a)),
         None => quote!(#a),
     };
     let mut rows_out = TokenStream::new();
@@ -260,7 +68,7 @@ pub fn forward(layer: &Layer, conv: &Conv, act: &Fused) -> TokenStream {
             };
             let input = |(u, v): (usize, usize), col: usize| {
                 let (y, x) = (idx(&i, d.s, u), idx_offset(&j, d.s, col, v));
-                quote!(&#src[#c][#y][#x])
+                quote!(s.load(&#src[#c][#y][#x]))
             };
             let init = |r: usize| {
                 let fr = idx(&f, 1, r);
@@ -299,7 +107,7 @@ pub fn forward(layer: &Layer, conv: &Conv, act: &Fused) -> TokenStream {
         (TokenStream::new(), TokenStream::new())
     };
     let xp_ref = d.padded().then(|| quote!(let xp = &*xp;));
-    let doc = super::conv::describe(layer, &d);
+    let doc = super::describe(layer, &d);
     let act_doc = match act {
         Some(_) => " The activation that follows is applied before the store.",
         None => "",
@@ -446,7 +254,7 @@ pub fn backward(layer: &Layer, conv: &Conv) -> TokenStream {
         (TokenStream::new(), TokenStream::new())
     };
     let xp_ref = d.padded().then(|| quote!(let xp = &*xp;));
-    let doc = super::conv::describe(layer, &d);
+    let doc = super::describe(layer, &d);
     let formula = format!(
         " Backward, parameters, on a batch: `dW[f][c][u][v] += sum_(n,i,j) dZ[f][i][j] X[c][{} + u][{} + v]`, the correlation of the layer's input with `dL/dZ`, and `db[f] += sum_(n,i,j) dZ[f][i][j]`; in tiles of {} filters x {} taps, each weight's sum kept in one pack.",
         idx(&i, d.s, 0).to_string().replace(' ', ""),
@@ -590,7 +398,7 @@ pub fn backward_input(layer: &Layer, conv: &Conv) -> TokenStream {
                     let input = |(tu, tv): (usize, usize), col: usize| {
                         let y = idx(&q, 1, py.border - tu);
                         let x = idx_offset(&p, 1, col, px.border - tv);
-                        quote!(&dzp[#f][#y][#x])
+                        quote!(s.load(&dzp[#f][#y][#x]))
                     };
                     let init = |_r: usize| quote!(s.zero());
                     let store = |r: usize, col: usize, a: &Ident| {
@@ -632,7 +440,7 @@ pub fn backward_input(layer: &Layer, conv: &Conv) -> TokenStream {
         }
     }
     let (top, left) = (lit(border.top), lit(border.left));
-    let doc = super::conv::describe(layer, &d);
+    let doc = super::describe(layer, &d);
     let formula = if d.s == 1 {
         format!(
             " Backward, input, on a batch: the full convolution of `dL/dZ` with the filters rotated by 180 degrees, a correlation of the zero-bordered `dZp` with `rot(W)[u][v] = W[{km}-u][{kn}-v]`: `dX[c][y][x] = sum_f sum_(u,v) W[f][c][{km}-u][{kn}-v] dZp[f][y + {} + u][x + {} + v]`, `dZp[f][q][p] = dZ[f][q - {}][p - {}]` (zero outside). Written with `q = y + P` and tap `t = Kh-1-u`, so the statements read `w[f][c][t][..] * dzp[f][q + {} - t][..]`.",
@@ -671,18 +479,6 @@ pub fn backward_input(layer: &Layer, conv: &Conv) -> TokenStream {
     }
 }
 
-/// `var * mul + add` for a possibly negative constant `add` (the generated loops start where
-/// it is never negative).
-fn signed_idx(var: &Ident, mul: usize, add: isize) -> TokenStream {
-    if add >= 0 {
-        idx(var, mul, add as usize)
-    } else {
-        let base = idx(var, mul, 0);
-        let a = lit(add.unsigned_abs());
-        quote!(#base - #a)
-    }
-}
-
 /// `[[[Pack<T>; W]; H]; C]`: one block of an image.
 pub fn pack_image(c: usize, h: usize, w: usize) -> TokenStream {
     let (c, h, w) = (lit(c), lit(h), lit(w));
@@ -692,30 +488,6 @@ pub fn pack_image(c: usize, h: usize, w: usize) -> TokenStream {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn tiles_fit_the_registers_and_cover_the_layer() {
-        for (rows, cols, terms) in [
-            (6, 24, 25),
-            (16, 8, 150),
-            (1, 20, 9),
-            (3, 20, 9),
-            (64, 32, 144),
-            (8, 6, 9),
-        ] {
-            let t = choose_tile(rows, cols, terms);
-            assert!(
-                t.rows * t.cols + t.rows.min(t.cols) + 1 <= REGISTERS,
-                "{t:?}"
-            );
-            assert!(t.rows <= rows && t.cols <= cols);
-        }
-        // LeNet-5's first layer: all six filters, two columns.
-        assert_eq!(
-            choose_tile(6, 24, 25).rows * choose_tile(6, 24, 25).cols,
-            12
-        );
-    }
 
     #[test]
     fn phases_cover_every_input_position_once() {

@@ -15,74 +15,10 @@
 use proc_macro2::{Ident, TokenStream};
 use quote::{format_ident, quote, quote_spanned};
 
+use crate::codegen::conv::{Dims, Fused, describe};
+use crate::codegen::tile::{CorrTile, choose_tile3, idx, spans, tile_loop};
 use crate::codegen::{image_ty, lit};
 use crate::ir::{Conv, Layer};
-use crate::shape::Shape;
-
-/// The sizes of one convolution, as the generated code needs them.
-pub struct Dims {
-    pub c: usize,
-    pub h: usize,
-    pub w: usize,
-    pub f: usize,
-    pub oh: usize,
-    pub ow: usize,
-    pub kh: usize,
-    pub kw: usize,
-    pub s: usize,
-    pub ph: usize,
-    pub pw: usize,
-}
-
-impl Dims {
-    pub fn of(layer: &Layer, conv: &Conv) -> Dims {
-        let (Shape::Image { c, h, w }, Shape::Image { h: oh, w: ow, .. }) =
-            (layer.input, layer.output)
-        else {
-            unreachable!("check gives a conv image input and output")
-        };
-        Dims {
-            c: c as usize,
-            h: h as usize,
-            w: w as usize,
-            f: conv.filters,
-            oh: oh as usize,
-            ow: ow as usize,
-            kh: conv.kh,
-            kw: conv.kw,
-            s: conv.stride,
-            ph: conv.pad_h,
-            pw: conv.pad_w,
-        }
-    }
-
-    pub fn padded(&self) -> bool {
-        self.ph > 0 || self.pw > 0
-    }
-
-    pub fn weight_ty(&self) -> TokenStream {
-        let (kw, kh, c, f) = (lit(self.kw), lit(self.kh), lit(self.c), lit(self.f));
-        quote!([[[[T; #kw]; #kh]; #c]; #f])
-    }
-
-    /// `w00`, `w01`, ... for tap `(u, v)` of the filter; `w1_10` when a side reaches 10.
-    fn tap(&self, u: usize, v: usize) -> Ident {
-        if self.kh > 10 || self.kw > 10 {
-            format_ident!("w{}_{}", u, v)
-        } else {
-            format_ident!("w{}{}", u, v)
-        }
-    }
-
-    /// `let [[w00, w01, w02], [w10, ...], ...] = w[f][c];`
-    fn load_taps(&self) -> TokenStream {
-        let rows = (0..self.kh).map(|u| {
-            let taps = (0..self.kw).map(|v| self.tap(u, v));
-            quote!([#(#taps),*])
-        });
-        quote!(let [#(#rows),*] = w[f][c];)
-    }
-}
 
 /// `i`, `i + 2`, `i * 2`, `i * 2 + 1`: position `var * stride + offset`, without `* 1` or `+ 0`.
 fn at(var: &Ident, stride: usize, offset: usize) -> TokenStream {
@@ -184,25 +120,12 @@ fn padded_source(d: &Dims) -> (TokenStream, Ident) {
     )
 }
 
-pub fn describe(layer: &Layer, d: &Dims) -> String {
-    let filters = if d.f == 1 {
-        "1 filter".to_string()
-    } else {
-        format!("{} filters", d.f)
-    };
-    let pad = if d.padded() {
-        format!(", zero padding {}x{}", d.ph, d.pw)
-    } else {
-        String::new()
-    };
-    format!(
-        " `{}`: {} -> {}, {filters} of {}x{}x{}, stride {}{pad}.",
-        layer.name, layer.input, layer.output, d.c, d.kh, d.kw, d.s
-    )
-}
-
-/// The forward pass: a correlation of the input with each filter, plus the bias.
-pub fn forward(layer: &Layer, conv: &Conv) -> TokenStream {
+/// The forward pass for one example: the correlation of the input with each filter, plus the
+/// bias, then the fused activation. Eight output columns are one vector; a tile holds a few
+/// filters at a few vectors (of one or several output rows), whose sums stay in registers
+/// while the loop runs over the input channels and the taps are unrolled inside. A row whose
+/// width is not a multiple of eight ends in a narrower vector, stored in part.
+pub fn forward(layer: &Layer, conv: &Conv, act: &Fused) -> TokenStream {
     let d = Dims::of(layer, conv);
     let name = format_ident!("{}_forward", layer.name);
     let (x_ty, z_ty, w_ty) = (
@@ -210,57 +133,142 @@ pub fn forward(layer: &Layer, conv: &Conv) -> TokenStream {
         image_ty(d.f, d.oh, d.ow),
         d.weight_ty(),
     );
-    let (f, c, oh) = (lit(d.f), lit(d.c), lit(d.oh));
-    let (pad, src) = padded_source(&d);
-    let (i, j) = (format_ident!("i"), format_ident!("j"));
-    let load = d.load_taps();
-    let rows = (0..d.kh).map(|u| {
-        let row = format_ident!("x{}", u);
-        let at_i = at(&i, d.s, u);
-        quote!(let #row = &#src[c][#at_i];)
-    });
-    let rows: Vec<TokenStream> = rows.collect();
-    let chunks = row_chunks(d.ow, |lanes| {
-        let n = lit(lanes);
-        let sums = partial_sums(
-            &d,
-            lanes,
-            d.s,
-            |u, v| d.tap(u, v),
-            |u| format_ident!("x{}", u),
-            |_| None,
-        );
-        quote! {
-            let mut acc = [b[f]; #n];
-            for c in 0..#c {
-                #load
-                #(#rows)*
-                #sums
+    let (hp, wp) = (d.h + 2 * d.ph, d.w + 2 * d.pw);
+    let (full, ragged) = (d.ow / 8, d.ow % 8);
+    // A narrower last vector reads past the end of its row, and past the whole input at its
+    // last row: it reads from a copy with room after it, as a padded layer does.
+    let copy = d.padded() || ragged > 0;
+    let (f, i, j, c) = (
+        format_ident!("f"),
+        format_ident!("i"),
+        format_ident!("j"),
+        format_ident!("c"),
+    );
+    let taps: Vec<(usize, usize)> = (0..d.kh)
+        .flat_map(|u| (0..d.kw).map(move |v| (u, v)))
+        .collect();
+    let store_act = |a: &Ident| match act {
+        Some(act) => quote!(::cnn::__private::act::Activation::<T>::forward(#act, s, #a)),
+        None => quote!(#a),
+    };
+    // The tiles of one region of vectors: `vectors` of them per row from column `j0`, each
+    // `width` columns wide (8, or the narrower last one).
+    let region = |vectors: usize, j0: usize, width: usize| -> TokenStream {
+        let tile = choose_tile3(d.f, d.oh, vectors, d.c * d.kh * d.kw);
+        let mut out = TokenStream::new();
+        let mut i_start = 0;
+        for (r_size, r_count) in spans(d.oh, tile.out_rows) {
+            let mut rows_out = TokenStream::new();
+            let mut f_start = 0;
+            for (f_size, f_count) in spans(d.f, tile.rows) {
+                let mut cols_out = TokenStream::new();
+                let mut v_start = 0;
+                for (v_size, v_count) in spans(vectors, tile.vectors) {
+                    let cols = r_size * v_size;
+                    let weight = |r: usize, (u, v): (usize, usize)| {
+                        let fr = idx(&f, 1, r);
+                        let (u, v) = (lit(u), lit(v));
+                        quote!(w[#fr][#c][#u][#v])
+                    };
+                    let input = |(u, v): (usize, usize), col: usize| {
+                        let (rr, cc) = (col / v_size, col % v_size);
+                        // xs[c][(i + rr) S + u][(j + 8 cc) S + v] in rows of `wp`.
+                        let (chw, wp_l) = (lit(hp * wp), lit(wp));
+                        let row = idx(&i, d.s, rr * d.s + u);
+                        let column = idx(&j, d.s, cc * 8 * d.s + v);
+                        let at = quote!(#c * #chw + (#row) * #wp_l + #column);
+                        if d.s == 1 {
+                            quote!(::cnn::__private::load8(s, xs, #at))
+                        } else {
+                            let step = lit(d.s);
+                            quote!(::cnn::__private::load8_strided::<T, S, #step>(s, xs, #at))
+                        }
+                    };
+                    let init = |r: usize| {
+                        let fr = idx(&f, 1, r);
+                        quote!(s.splat(b[#fr]))
+                    };
+                    let store = |r: usize, col: usize, a: &Ident| {
+                        let (rr, cc) = (col / v_size, col % v_size);
+                        let (fr, ir, jc) = (idx(&f, 1, r), idx(&i, 1, rr), idx(&j, 1, cc * 8));
+                        let v = store_act(a);
+                        if width == 8 {
+                            quote!(::cnn::__private::store8(s, &mut z[#fr][#ir], #jc, #v);)
+                        } else {
+                            let width = lit(width);
+                            quote!(::cnn::__private::store_head::<T, S, #width>(s, &mut z[#fr][#ir], #jc, #v);)
+                        }
+                    };
+                    let body = CorrTile {
+                        rows: f_size,
+                        cols,
+                        k: &c,
+                        k_len: d.c,
+                        taps: taps.clone(),
+                        weight: &weight,
+                        input: &input,
+                        init: &init,
+                        store: &store,
+                    }
+                    .emit();
+                    cols_out.extend(tile_loop(&j, j0 + v_start * 8, v_size * 8, v_count, body));
+                    v_start += v_size * v_count;
+                }
+                rows_out.extend(tile_loop(&f, f_start, f_size, f_count, cols_out));
+                f_start += f_size * f_count;
             }
-            z[f][i][j..j + #n].copy_from_slice(&acc);
+            out.extend(tile_loop(&i, i_start, r_size, r_count, rows_out));
+            i_start += r_size * r_count;
         }
-    });
+        out
+    };
+    let mut body = TokenStream::new();
+    if full > 0 {
+        body.extend(region(full, 0, 8));
+    }
+    if ragged > 0 {
+        body.extend(region(1, full * 8, ragged));
+    }
+    let source = if copy {
+        // Room after the last row for the widest read: a vector of eight columns at the stride.
+        let len = lit(d.c * hp * wp + 8 * d.s + d.kw);
+        let (cl, hl, wl, hpl, wpl) = (lit(d.c), lit(d.h), lit(d.w), lit(hp), lit(wp));
+        quote! {
+            let mut xs = [T::ZERO; #len];
+            ::cnn::__private::copy_padded::<T, #cl, #hl, #wl, #hpl, #wpl>(x, &mut xs);
+            let xs: &[T] = &xs;
+        }
+    } else {
+        quote!(let xs: &[T] = x.as_flattened().as_flattened();)
+    };
+    let f_l = lit(d.f);
     let doc = describe(layer, &d);
     let formula = format!(
-        " `Z[f][i][j] = b[f] + sum_c sum_(u<{},v<{}) W[f][c][u][v] X[c][{}][{}]`: a correlation.",
+        " Forward, one example: `Z[f][i][j] = b[f] + sum_c sum_(u<{},v<{}) W[f][c][u][v] X[c][{}][{}]`, a correlation, eight columns `j` per vector.{}",
         d.kh,
         d.kw,
         at(&i, d.s, 0).to_string().replace(' ', "") + " + u",
-        at(&j, d.s, 0).to_string().replace(' ', "") + " + v"
+        at(&j, d.s, 0).to_string().replace(' ', "") + " + v",
+        if act.is_some() {
+            " The activation that follows is applied before the store."
+        } else {
+            ""
+        },
     );
     quote_spanned! {layer.span=>
         #[doc = #doc]
         ///
         #[doc = #formula]
-        #[inline]
-        fn #name(w: &#w_ty, b: &[T; #f], x: &#x_ty, z: &mut #z_ty) {
-            use ::cnn::__private::{add_lanes, add_scaled, lanes};
-            #pad
-            for f in 0..#f {
-                for i in 0..#oh {
-                    #chunks
-                }
-            }
+        #[inline(always)]
+        fn #name<S: ::cnn::__private::Lanes<T>>(
+            s: S,
+            w: &#w_ty,
+            b: &[T; #f_l],
+            x: &#x_ty,
+            z: &mut #z_ty,
+        ) {
+            #source
+            #body
         }
     }
 }

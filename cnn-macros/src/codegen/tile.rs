@@ -1,0 +1,312 @@
+//! Register tiles: the shape of the generated convolution loops.
+//!
+//! A convolution's output is computed a *tile* at a time: `rows` outputs that read the same
+//! input value (filters, or channels for dL/dX) by `cols` outputs that use the same weight
+//! (positions), their sums kept in vector registers while a loop runs over the terms. One
+//! broadcast weight feeds a whole row of the tile, one loaded input a whole column; the taps
+//! of the filter are unrolled inside, each a statement with constant offsets.
+
+use proc_macro2::{Ident, TokenStream};
+use quote::{format_ident, quote};
+
+use crate::codegen::lit;
+
+/// The vector registers of an x86-64 core with AVX2 (16), less one that LLVM needs to keep a
+/// tile from spilling: a tile must fit in them.
+const REGISTERS: usize = 15;
+
+/// A tile: `rows` outputs that share an input pack (filters, or channels for dL/dX) by
+/// `cols` outputs that share a weight (positions).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Tile {
+    pub rows: usize,
+    pub cols: usize,
+}
+
+/// The tile with the least estimated time for `rows_total x cols_total` outputs, each a sum of
+/// `terms` products, counting the partial tiles at the edges. Per term a tile does
+/// `rows * cols` multiply-adds and `rows + cols` loads, two of each per cycle; every tile also
+/// stores its outputs and pays a few cycles of loop.
+pub fn choose_tile(rows_total: usize, cols_total: usize, terms: usize) -> Tile {
+    let cost = |r: usize, c: usize| -> f64 {
+        if r == 0 || c == 0 {
+            return 0.0;
+        }
+        let per_term = (r * c).max(r + c) as f64 / 2.0;
+        terms as f64 * per_term + (r * c) as f64 + 6.0
+    };
+    let mut best = (f64::INFINITY, Tile { rows: 1, cols: 1 });
+    for rows in 1..=rows_total.min(12) {
+        for cols in 1..=cols_total.min(12) {
+            // Accumulators, the smaller side preloaded, one register streaming.
+            if rows * cols + rows.min(cols) + 1 > REGISTERS {
+                continue;
+            }
+            let (fr, rr) = (rows_total / rows, rows_total % rows);
+            let (fc, rc) = (cols_total / cols, cols_total % cols);
+            let total = (fr * fc) as f64 * cost(rows, cols)
+                + (fr as f64) * cost(rows, rc)
+                + (fc as f64) * cost(rr, cols)
+                + cost(rr, rc);
+            // Prefer, on ties, fewer edge variants and then squarer tiles.
+            if total < best.0 - 1e-9 {
+                best = (total, Tile { rows, cols });
+            }
+        }
+    }
+    best.1
+}
+
+/// A tile for one example: `rows` filters by `out_rows x vectors` vectors of eight output
+/// columns.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Tile3 {
+    pub rows: usize,
+    pub out_rows: usize,
+    pub vectors: usize,
+}
+
+/// [`choose_tile`] for one example, whose positions are vectors of eight columns in a grid of
+/// `out_rows_total x vectors_total`: the tile's columns are `out_rows x vectors` of them.
+pub fn choose_tile3(
+    rows_total: usize,
+    out_rows_total: usize,
+    vectors_total: usize,
+    terms: usize,
+) -> Tile3 {
+    let cost = |r: usize, c: usize| -> f64 {
+        if r == 0 || c == 0 {
+            return 0.0;
+        }
+        let per_term = (r * c).max(r + c) as f64 / 2.0;
+        terms as f64 * per_term + (r * c) as f64 + 6.0
+    };
+    let parts = |total: usize, size: usize| -> [(usize, usize); 2] {
+        [(size, total / size), (total % size, 1)]
+    };
+    let mut best = (
+        f64::INFINITY,
+        Tile3 {
+            rows: 1,
+            out_rows: 1,
+            vectors: 1,
+        },
+    );
+    for rows in 1..=rows_total.min(12) {
+        for out_rows in 1..=out_rows_total.min(12) {
+            for vectors in 1..=vectors_total.min(12) {
+                let cols = out_rows * vectors;
+                if rows * cols + rows.min(cols) + 1 > REGISTERS {
+                    continue;
+                }
+                let mut total = 0.0;
+                for (r, nr) in parts(rows_total, rows) {
+                    for (o, no) in parts(out_rows_total, out_rows) {
+                        for (v, nv) in parts(vectors_total, vectors) {
+                            total += (nr * no * nv) as f64 * cost(r, o * v);
+                        }
+                    }
+                }
+                if total < best.0 - 1e-9 {
+                    best = (
+                        total,
+                        Tile3 {
+                            rows,
+                            out_rows,
+                            vectors,
+                        },
+                    );
+                }
+            }
+        }
+    }
+    best.1
+}
+
+/// The partial tiles of a range: full tiles of `size` over `0..total`, then the rest, as
+/// `(size, count)` pairs.
+pub fn spans(total: usize, size: usize) -> Vec<(usize, usize)> {
+    let mut v = vec![(size, total / size)];
+    if total % size > 0 {
+        v.push((total % size, 1));
+    }
+    v.retain(|&(_, n)| n > 0);
+    v
+}
+
+/// `for v in (START..).step_by(SIZE).take(COUNT) { body }`, written as the plain loop
+/// `for t in 0..COUNT { let v = START + t * SIZE; body }`, or without a loop for one tile.
+pub fn tile_loop(
+    var: &Ident,
+    start: usize,
+    size: usize,
+    count: usize,
+    body: TokenStream,
+) -> TokenStream {
+    let start_l = lit(start);
+    if count == 1 {
+        return quote!({ let #var = #start_l; #body });
+    }
+    let (size, count) = (lit(size), lit(count));
+    let t = format_ident!("{}_tile", var);
+    let at = if start == 0 {
+        quote!(#t * #size)
+    } else {
+        quote!(#start_l + #t * #size)
+    };
+    quote! {
+        for #t in 0..#count {
+            let #var = #at;
+            #body
+        }
+    }
+}
+
+/// `v`, `v + 1`, `v * 2 + 3`: an index `var * mul + add` without `* 1` or `+ 0`.
+pub fn idx(var: &Ident, mul: usize, add: usize) -> TokenStream {
+    let base = if mul == 1 {
+        quote!(#var)
+    } else {
+        let m = lit(mul);
+        quote!(#var * #m)
+    };
+    if add == 0 {
+        base
+    } else {
+        let a = lit(add);
+        quote!(#base + #a)
+    }
+}
+
+/// `(j + p) * s + v` for a constant `p`, `v`: folded to `j * s + (p s + v)`.
+pub fn idx_offset(var: &Ident, mul: usize, p: usize, add: usize) -> TokenStream {
+    idx(var, mul, p * mul + add)
+}
+
+/// One tile of a correlation: `rows x cols` sums, each `init(r)` plus, for every value of the
+/// reduction loop `k` and every tap, `weight(r, tap) * input(tap, col)`. The smaller side is
+/// loaded once per tap and the other streams through one register.
+pub struct CorrTile<'a> {
+    pub rows: usize,
+    pub cols: usize,
+    /// The reduction loop: `for k in 0..K`.
+    pub k: &'a Ident,
+    pub k_len: usize,
+    /// The taps: each is one unrolled statement per tile row and column.
+    pub taps: Vec<(usize, usize)>,
+    /// The weight of a row at a tap (a scalar, broadcast).
+    pub weight: &'a dyn Fn(usize, (usize, usize)) -> TokenStream,
+    /// The input of a tap at a column: an expression of `S::V`.
+    pub input: &'a dyn Fn((usize, usize), usize) -> TokenStream,
+    /// The first value of a row's sums.
+    pub init: &'a dyn Fn(usize) -> TokenStream,
+    /// The statement that stores a sum.
+    pub store: &'a dyn Fn(usize, usize, &Ident) -> TokenStream,
+}
+
+impl CorrTile<'_> {
+    fn acc(r: usize, c: usize) -> Ident {
+        format_ident!("z{}_{}", r, c)
+    }
+
+    pub fn emit(&self) -> TokenStream {
+        let inits = (0..self.rows).flat_map(|r| {
+            let init = (self.init)(r);
+            (0..self.cols).map(move |c| {
+                let a = Self::acc(r, c);
+                quote!(let mut #a = #init;)
+            })
+        });
+        let taps = self.taps.iter().map(|&tap| {
+            let (u, v) = tap;
+            let comment = format!(" tap ({u}, {v})");
+            let body = if self.rows <= self.cols {
+                // Weights first (one per row), then each column's input through all of them.
+                let ws = (0..self.rows).map(|r| {
+                    let (wn, w) = (format_ident!("w{}", r), (self.weight)(r, tap));
+                    quote!(let #wn = s.splat(#w);)
+                });
+                let cols = (0..self.cols).map(|c| {
+                    let x = (self.input)(tap, c);
+                    let fmas = (0..self.rows).map(|r| {
+                        let (a, wn) = (Self::acc(r, c), format_ident!("w{}", r));
+                        quote!(#a = s.mul_add(#wn, x, #a);)
+                    });
+                    quote!({ let x = #x; #(#fmas)* })
+                });
+                quote!(#(#ws)* #(#cols)*)
+            } else {
+                let xs = (0..self.cols).map(|c| {
+                    let (xn, x) = (format_ident!("x{}", c), (self.input)(tap, c));
+                    quote!(let #xn = #x;)
+                });
+                let rows = (0..self.rows).map(|r| {
+                    let w = (self.weight)(r, tap);
+                    let fmas = (0..self.cols).map(|c| {
+                        let (a, xn) = (Self::acc(r, c), format_ident!("x{}", c));
+                        quote!(#a = s.mul_add(w, #xn, #a);)
+                    });
+                    quote!({ let w = s.splat(#w); #(#fmas)* })
+                });
+                quote!(#(#xs)* #(#rows)*)
+            };
+            quote!(#[doc = #comment] { #body })
+        });
+        let stores = (0..self.rows)
+            .flat_map(|r| (0..self.cols).map(move |c| (self.store)(r, c, &Self::acc(r, c))));
+        let (k, k_len) = (self.k, lit(self.k_len));
+        let sum = (!self.taps.is_empty()).then(|| {
+            quote! {
+                for #k in 0..#k_len {
+                    #(#taps)*
+                }
+            }
+        });
+        quote! {
+            #(#inits)*
+            #sum
+            #(#stores)*
+        }
+    }
+}
+
+/// `var * mul + add` for a possibly negative constant `add` (the generated loops start where
+/// it is never negative).
+pub fn signed_idx(var: &Ident, mul: usize, add: isize) -> TokenStream {
+    if add >= 0 {
+        idx(var, mul, add as usize)
+    } else {
+        let base = idx(var, mul, 0);
+        let a = lit(add.unsigned_abs());
+        quote!(#base - #a)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tiles_fit_the_registers_and_cover_the_layer() {
+        for (rows, cols, terms) in [
+            (6, 24, 25),
+            (16, 8, 150),
+            (1, 20, 9),
+            (3, 20, 9),
+            (64, 32, 144),
+            (8, 6, 9),
+        ] {
+            let t = choose_tile(rows, cols, terms);
+            assert!(
+                t.rows * t.cols + t.rows.min(t.cols) + 1 <= REGISTERS,
+                "{t:?}"
+            );
+            assert!(t.rows <= rows && t.cols <= cols);
+        }
+        // LeNet-5's first layer: all six filters, two columns.
+        assert_eq!(
+            choose_tile(6, 24, 25).rows * choose_tile(6, 24, 25).cols,
+            12
+        );
+    }
+}
