@@ -26,6 +26,7 @@
 //! ```
 
 use crate::Float;
+use crate::simd::{Lanes, Pack};
 
 /// A loss: the per-example value and its gradient with respect to the network's output.
 /// # Examples
@@ -69,6 +70,47 @@ pub trait Loss: Sync {
     /// Returns `l(output, target)` for one example and writes `scale * dl/d output` into
     /// `d_output`. The three slices have the network's output length.
     fn example<T: Float>(&self, output: &[T], target: &[T], scale: T, d_output: &mut [T]) -> T;
+
+    /// [`Loss::example`] for the first `lanes` of eight examples held side by side in packs
+    /// (the batch layout): returns their summed loss and writes `scale * dl/d output` into
+    /// `d_output`, zero in the other lanes. The losses of this module compute it in vectors;
+    /// by default it is `example` lane by lane.
+    #[doc(hidden)]
+    #[inline(always)]
+    fn block<T: Float, S: Lanes<T>, const M: usize>(
+        &self,
+        s: S,
+        output: &[Pack<T>; M],
+        target: &[Pack<T>; M],
+        lanes: usize,
+        scale: T,
+        d_output: &mut [Pack<T>; M],
+    ) -> T {
+        let _ = s;
+        let (mut row, mut t, mut d) = ([T::ZERO; M], [T::ZERO; M], [T::ZERO; M]);
+        let mut total = T::ZERO;
+        for p in d_output.iter_mut() {
+            *p = Pack::zero();
+        }
+        for l in 0..lanes {
+            for k in 0..M {
+                row[k] = output[k].0[l];
+                t[k] = target[k].0[l];
+            }
+            total += self.example(&row, &t, scale, &mut d);
+            for (p, &g) in d_output.iter_mut().zip(&d) {
+                p.0[l] = g;
+            }
+        }
+        total
+    }
+}
+
+/// The mask of the first `lanes` lanes.
+#[inline(always)]
+fn lanes_mask<T: Float, S: Lanes<T>>(s: S, lanes: usize) -> S::V {
+    let index: [T; 8] = core::array::from_fn(|l| T::from_f64(l as f64));
+    s.gt(s.splat(T::from_f64(lanes as f64)), s.loadu(&index))
 }
 
 /// Half the squared error, summed over the outputs, mean over the batch: the loss of the seed
@@ -100,6 +142,30 @@ impl Loss for HalfSquaredError {
         }
         l
     }
+
+    #[inline(always)]
+    fn block<T: Float, S: Lanes<T>, const M: usize>(
+        &self,
+        s: S,
+        output: &[Pack<T>; M],
+        target: &[Pack<T>; M],
+        lanes: usize,
+        scale: T,
+        d_output: &mut [Pack<T>; M],
+    ) -> T {
+        let (mask, half, scale) = (
+            lanes_mask(s, lanes),
+            s.splat(T::from_f64(0.5)),
+            s.splat(scale),
+        );
+        let mut l = s.zero();
+        for ((o, y), d) in output.iter().zip(target).zip(d_output.iter_mut()) {
+            let e = s.and(mask, s.sub(s.load(o), s.load(y)));
+            l = s.add(l, s.mul(s.mul(half, e), e));
+            s.store(d, s.mul(scale, e));
+        }
+        s.sum(l)
+    }
 }
 
 /// The squared error, mean over every element, as PyTorch's `MSELoss()`.
@@ -130,6 +196,31 @@ impl Loss for MeanSquaredError {
             *d = scale * two * e * inv_k;
         }
         l
+    }
+
+    #[inline(always)]
+    fn block<T: Float, S: Lanes<T>, const M: usize>(
+        &self,
+        s: S,
+        output: &[Pack<T>; M],
+        target: &[Pack<T>; M],
+        lanes: usize,
+        scale: T,
+        d_output: &mut [Pack<T>; M],
+    ) -> T {
+        let inv_k = T::ONE / T::from_f64(M as f64);
+        let (mask, inv_k, two_scale) = (
+            lanes_mask(s, lanes),
+            s.splat(inv_k),
+            s.splat(scale * T::from_f64(2.0)),
+        );
+        let mut l = s.zero();
+        for ((o, y), d) in output.iter().zip(target).zip(d_output.iter_mut()) {
+            let e = s.and(mask, s.sub(s.load(o), s.load(y)));
+            l = s.add(l, s.mul(s.mul(e, e), inv_k));
+            s.store(d, s.mul(s.mul(two_scale, e), inv_k));
+        }
+        s.sum(l)
     }
 }
 
@@ -208,6 +299,49 @@ impl Loss for SoftmaxCrossEntropy {
             *d = scale * (p * y_sum - y);
         }
         l
+    }
+
+    /// The same in vectors: `e^(z - m)` once per output (the only exponentials), the logarithm
+    /// of their sum lane by lane.
+    #[inline(always)]
+    fn block<T: Float, S: Lanes<T>, const M: usize>(
+        &self,
+        s: S,
+        output: &[Pack<T>; M],
+        target: &[Pack<T>; M],
+        lanes: usize,
+        scale: T,
+        d_output: &mut [Pack<T>; M],
+    ) -> T {
+        let mask = lanes_mask(s, lanes);
+        let mut m = s.load(&output[0]);
+        for o in &output[1..] {
+            m = s.max(s.load(o), m);
+        }
+        // e^(z - m) into d_output for now.
+        let mut sum = s.zero();
+        let mut y_sum = s.zero();
+        for ((o, y), d) in output.iter().zip(target).zip(d_output.iter_mut()) {
+            let e = s.exp_neg(s.sub(m, s.load(o)));
+            sum = s.add(sum, e);
+            y_sum = s.add(y_sum, s.load(y));
+            s.store(d, e);
+        }
+        let sums = s.to_array(sum);
+        let ln_sum = s.loadu(&core::array::from_fn(|l| {
+            if l < lanes { sums[l].ln() } else { T::ZERO }
+        }));
+        let lse = s.add(m, ln_sum);
+        let inv_sum = s.div(s.splat(T::ONE), sum);
+        let scale = s.splat(scale);
+        let mut l = s.zero();
+        for ((o, y), d) in output.iter().zip(target).zip(d_output.iter_mut()) {
+            let (z, y, e) = (s.load(o), s.load(y), s.load(d));
+            l = s.add(l, s.mul(y, s.sub(lse, z)));
+            let p = s.mul(e, inv_sum);
+            s.store(d, s.and(mask, s.mul(scale, s.sub(s.mul(p, y_sum), y))));
+        }
+        s.sum(s.and(mask, l))
     }
 }
 

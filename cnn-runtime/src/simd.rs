@@ -198,6 +198,9 @@ pub trait Lanes<T: Float>: Simd {
     fn select(self, mask: Self::V, a: Self::V, b: Self::V) -> Self::V;
     /// The lanes as an array.
     fn to_array(self, v: Self::V) -> [T; 8];
+    /// `e^-z` in every lane, for `z >= 0`, within 3e-7 relative for `f32` (where `e^-z` is
+    /// below the smallest normal `f32`, that one).
+    fn exp_neg(self, z: Self::V) -> Self::V;
     /// `1 / (1 + e^-x)` in every lane.
     fn sigmoid(self, x: Self::V) -> Self::V;
     /// `tanh x` in every lane.
@@ -225,9 +228,17 @@ fn sum_halves<T: Float>(a: [T; 8]) -> T {
 /// test `vector_sigmoid_is_accurate`.
 #[inline(always)]
 fn sigmoid_f32(x: f32) -> f32 {
+    let e = exp_neg_f32(x.abs());
+    let numerator = if x.is_sign_negative() { e } else { 1.0 };
+    numerator / (e + 1.0)
+}
+
+/// `e^-z` for `z >= 0`, as the sigmoid computes it.
+#[inline(always)]
+fn exp_neg_f32(z: f32) -> f32 {
     use sigmoid_consts::*;
     // Plain products and sums: `f32::mul_add` without an FMA instruction is a slow call.
-    let z = x.abs();
+    let z = if z > CUTOFF { CUTOFF } else { z };
     let n = z * MINUS_LOG2E + MAGIC_BIAS;
     let s = f32::from_bits(n.to_bits() << 23);
     let n = n - MAGIC_BIAS;
@@ -238,10 +249,7 @@ fn sigmoid_f32(x: f32) -> f32 {
     let p = t * p + C2;
     let p = t * p + C1;
     let t = t * s;
-    let e = t * p + s;
-    let f = e / (e + 1.0);
-    let f = if z > CUTOFF { 0.0 } else { f };
-    if x > 0.0 { 1.0 - f } else { f }
+    t * p + s
 }
 
 mod sigmoid_consts {
@@ -263,7 +271,7 @@ mod sigmoid_consts {
 }
 
 macro_rules! portable_lanes {
-    ($t:ty, $sigmoid:expr, $tanh:expr) => {
+    ($t:ty, $exp_neg:expr, $sigmoid:expr, $tanh:expr) => {
         impl Lanes<$t> for Portable {
             type V = [$t; 8];
 
@@ -344,6 +352,10 @@ macro_rules! portable_lanes {
                 v
             }
             #[inline(always)]
+            fn exp_neg(self, z: [$t; 8]) -> [$t; 8] {
+                z.map($exp_neg)
+            }
+            #[inline(always)]
             fn sigmoid(self, x: [$t; 8]) -> [$t; 8] {
                 x.map($sigmoid)
             }
@@ -367,8 +379,13 @@ macro_rules! portable_lanes {
     };
 }
 
-portable_lanes!(f32, sigmoid_f32, libm::tanhf);
-portable_lanes!(f64, |x: f64| 1.0 / (1.0 + libm::exp(-x)), libm::tanh);
+portable_lanes!(f32, exp_neg_f32, sigmoid_f32, libm::tanhf);
+portable_lanes!(
+    f64,
+    |z: f64| libm::exp(-z),
+    |x: f64| 1.0 / (1.0 + libm::exp(-x)),
+    libm::tanh
+);
 
 #[cfg(target_arch = "x86_64")]
 mod avx2 {
@@ -464,9 +481,22 @@ mod avx2 {
         }
         #[inline(always)]
         fn sigmoid(self, x: __m256) -> __m256 {
+            unsafe {
+                // e = e^-|x|; the sigmoid is e / (1 + e) for x <= 0 and 1 / (1 + e) for x > 0:
+                // `vblendvps` picks the numerator by the sign bit of x itself.
+                let z = _mm256_andnot_ps(_mm256_set1_ps(-0.0), x);
+                let e = <Self as Lanes<f32>>::exp_neg(self, z);
+                let numerator = _mm256_blendv_ps(_mm256_set1_ps(1.0), e, x);
+                _mm256_div_ps(numerator, _mm256_add_ps(e, _mm256_set1_ps(1.0)))
+            }
+        }
+        #[inline(always)]
+        fn exp_neg(self, z: __m256) -> __m256 {
             use sigmoid_consts::*;
             unsafe {
-                let z = _mm256_andnot_ps(_mm256_set1_ps(-0.0), x);
+                // Past the cutoff e^-z is not a normal f32: clamped there, the result is the
+                // smallest normal one rather than 0 (`vminps` keeps a NaN z as NaN).
+                let z = _mm256_min_ps(_mm256_set1_ps(CUTOFF), z);
                 let n = _mm256_fmadd_ps(z, _mm256_set1_ps(MINUS_LOG2E), _mm256_set1_ps(MAGIC_BIAS));
                 let s = _mm256_castsi256_ps(_mm256_slli_epi32::<23>(_mm256_castps_si256(n)));
                 let n = _mm256_sub_ps(n, _mm256_set1_ps(MAGIC_BIAS));
@@ -477,11 +507,7 @@ mod avx2 {
                 let p = _mm256_fmadd_ps(t, p, _mm256_set1_ps(C2));
                 let p = _mm256_fmadd_ps(t, p, _mm256_set1_ps(C1));
                 let t = _mm256_mul_ps(t, s);
-                let e = _mm256_fmadd_ps(t, p, s);
-                let f = _mm256_div_ps(e, _mm256_add_ps(e, _mm256_set1_ps(1.0)));
-                let f = _mm256_andnot_ps(_mm256_cmp_ps::<_CMP_GT_OQ>(z, _mm256_set1_ps(CUTOFF)), f);
-                let positive = _mm256_cmp_ps::<_CMP_GT_OQ>(x, _mm256_setzero_ps());
-                _mm256_blendv_ps(f, _mm256_sub_ps(_mm256_set1_ps(1.0), f), positive)
+                _mm256_fmadd_ps(t, p, s)
             }
         }
         #[inline(always)]
@@ -687,6 +713,11 @@ mod avx2 {
             a
         }
         #[inline(always)]
+        fn exp_neg(self, z: [__m256d; 2]) -> [__m256d; 2] {
+            let a = <Self as Lanes<f64>>::to_array(self, z).map(|z| libm::exp(-z));
+            <Self as Lanes<f64>>::loadu(self, &a)
+        }
+        #[inline(always)]
         fn sigmoid(self, x: [__m256d; 2]) -> [__m256d; 2] {
             let a = <Self as Lanes<f64>>::to_array(self, x).map(|x| 1.0 / (1.0 + libm::exp(-x)));
             <Self as Lanes<f64>>::loadu(self, &a)
@@ -837,12 +868,17 @@ mod tests {
             -1.0,
         ];
         let y = sigmoid(Portable, x);
-        assert_eq!(y[..6], [0.5, 0.5, 1.0, 0.0, 1.0, 0.0]);
+        // Far left the result is the smallest normal f32 or below, not exactly 0.
+        let tiny = 2.0 * f32::MIN_POSITIVE;
+        assert_eq!([y[0], y[1], y[2], y[4]], [0.5, 0.5, 1.0, 1.0]);
+        assert!(y[3] <= tiny && y[5] <= tiny);
         assert!((y[6] - 0.731_058_6).abs() < 1e-7 && (y[7] - 0.268_941_4).abs() < 1e-7);
         assert!(sigmoid(Portable, [f32::NAN; 8])[0].is_nan());
         #[cfg(target_arch = "x86_64")]
         if let Some(s) = Avx2::detect() {
-            assert_eq!(sigmoid(s, x)[..6], y[..6]);
+            let a = sigmoid(s, x);
+            assert_eq!([a[0], a[1], a[2], a[4]], [0.5, 0.5, 1.0, 1.0]);
+            assert!(a[3] <= tiny && a[5] <= tiny);
             assert!(sigmoid(s, [f32::NAN; 8])[0].is_nan());
         }
     }

@@ -270,7 +270,8 @@ pub fn items(net: &Network) -> (TokenStream, TokenStream) {
     let last_op = &ops[last];
     let (last_out, last_grad) = (last_op.out(), last_op.grad());
     let plain_loss = quote! {
-        ::cnn::__private::batch::loss::<T, L, #out_len>(
+        ::cnn::__private::batch::loss::<T, S, L, #out_len>(
+                    s,
             ::cnn::__private::batch::reshape(&w.#last_out[..n]),
             targets,
             loss,
@@ -283,7 +284,8 @@ pub fn items(net: &Network) -> (TokenStream, TokenStream) {
         let (logits, d_logits) = (prev.out(), prev.grad());
         quote! {
             let l = if <L as ::cnn::loss::Loss>::TAKES_LOGITS {
-                ::cnn::__private::batch::loss::<T, L, #out_len>(
+                ::cnn::__private::batch::loss::<T, S, L, #out_len>(
+                    s,
                     ::cnn::__private::batch::reshape(&w.#logits[..n]),
                     targets,
                     loss,

@@ -174,10 +174,12 @@ pub fn load_inputs<T: Float, S: Lanes<T>>(s: S, x: ArrayView4<T>, packs: &mut [P
     s.sum(check) == T::ZERO
 }
 
-/// The loss of a part and its gradient with respect to the network's output, example by
-/// example: `loss.example` on each example's output row, `scale` times its gradient written
-/// into `d_out`. Lanes past the last example get no gradient. Returns the summed loss.
-pub fn loss<T: Float, L: Loss, const M: usize>(
+/// The loss of a part and its gradient with respect to the network's output, a block at a
+/// time ([`Loss::block`]): `scale` times each example's gradient written into `d_out`. Lanes
+/// past the last example get no gradient. Returns the summed loss.
+#[inline(always)]
+pub fn loss<T: Float, S: Lanes<T>, L: Loss, const M: usize>(
+    s: S,
     out: &[[Pack<T>; M]],
     targets: ArrayView2<T>,
     loss: &L,
@@ -186,23 +188,18 @@ pub fn loss<T: Float, L: Loss, const M: usize>(
 ) -> T {
     let n = targets.len_of(Axis(0));
     let mut total = T::ZERO;
-    let (mut row, mut target, mut d) = ([T::ZERO; M], [T::ZERO; M], [T::ZERO; M]);
+    let mut target = [Pack::zero(); M];
     for (b, (out, d_out)) in out.iter().zip(d_out.iter_mut()).enumerate() {
-        for pack in d_out.iter_mut() {
-            *pack = Pack::zero();
+        let lanes = (n - b * LANES).min(LANES);
+        for p in target.iter_mut() {
+            *p = Pack::zero();
         }
-        for l in 0..(n - b * LANES).min(LANES) {
-            for (r, pack) in row.iter_mut().zip(out) {
-                *r = pack.0[l];
-            }
-            for (t, &v) in target.iter_mut().zip(targets.row(b * LANES + l)) {
-                *t = v;
-            }
-            total += loss.example(&row, &target, scale, &mut d);
-            for (pack, &g) in d_out.iter_mut().zip(&d) {
-                pack.0[l] = g;
+        for l in 0..lanes {
+            for (p, &v) in target.iter_mut().zip(targets.row(b * LANES + l)) {
+                p.0[l] = v;
             }
         }
+        total += loss.block(s, out, &target, lanes, scale, d_out);
     }
     total
 }
@@ -360,7 +357,14 @@ mod tests {
         let out: Vec<[Pack<f64>; 1]> = vec![[Pack([1.0; 8])], [Pack([2.0; 8])]];
         let targets = Array2::zeros((9, 1));
         let mut d = vec![[Pack::zero()]; 2];
-        let l = loss(&out, targets.view(), &HalfSquaredError, 0.5, &mut d);
+        let l = loss(
+            Portable,
+            &out,
+            targets.view(),
+            &HalfSquaredError,
+            0.5,
+            &mut d,
+        );
         assert_eq!(l, 8.0 * 0.5 + 2.0);
         assert_eq!(d[1][0].0, [1.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0]);
     }
