@@ -2,11 +2,12 @@
 //! batch-level im2col and `ndarray`'s matrix product, as a framework without code generation
 //! would run them.
 //!
-//! A convolution of a batch `x: [N, C, H, W]` with `F` filters of `C x Kh x Kw` (valid, stride
-//! 1) is one matrix product:
+//! A convolution of a batch `x: [N, C, H, W]` with `F` filters of `C x Kh x Kw` (stride 1, zero
+//! padding `P` on every side, `Ho = H + 2P - Kh + 1`) is one matrix product:
 //!
 //! ```text
-//! cols = im2col(x)              [C Kh Kw, N Ho Wo]    one column per output position
+//! cols = im2col(x)              [C Kh Kw, N Ho Wo]    one column per output position, zero
+//!                                                     where the window overlaps the padding
 //! z    = W cols + b             [F, N Ho Wo]          W: [F, C Kh Kw] (PyTorch's [F, C, Kh, Kw])
 //! dW   = dz cols^T              [F, C Kh Kw]
 //! db   = sum over columns of dz
@@ -22,12 +23,14 @@ use ndarray::{Array1, Array2, Array4, ArrayView2, ArrayView4, Axis, Zip};
 /// One layer of a baseline network.
 #[derive(Clone, Copy, Debug)]
 pub enum Layer {
-    /// `f` filters of `c x kh x kw`; valid correlation, stride 1.
+    /// `f` filters of `c x kh x kw`; correlation at stride 1 over the input bordered by `pad`
+    /// zeros on every side (0: valid).
     Conv {
         f: usize,
         c: usize,
         kh: usize,
         kw: usize,
+        pad: usize,
     },
     /// `p x p` max pooling with stride `p`; the gradient goes to the first maximum.
     MaxPool(usize),
@@ -84,7 +87,7 @@ impl Net {
         let mut at = 0;
         for layer in layers {
             let (rows, cols) = match *layer {
-                Layer::Conv { f, c, kh, kw } => (f, c * kh * kw),
+                Layer::Conv { f, c, kh, kw, .. } => (f, c * kh * kw),
                 Layer::Dense { n, m } => (m, n),
                 _ => continue,
             };
@@ -126,10 +129,11 @@ impl Net {
         for (i, (layer, cache)) in self.layers.iter().zip(caches).enumerate().rev() {
             let first = i == 0;
             d = match (*layer, cache) {
-                (Layer::Conv { kh, kw, .. }, Cache::Conv { cols, x_shape }) => {
+                (Layer::Conv { kh, kw, pad, .. }, Cache::Conv { cols, x_shape }) => {
                     k -= 1;
+                    let window = Window { kh, kw, pad };
                     let (dx, dw, db) =
-                        conv_backward(&d, &cols, &self.weights[k], x_shape, kh, kw, first);
+                        conv_backward(&d, &cols, &self.weights[k], x_shape, window, first);
                     grads.push((dw, db));
                     dx
                 }
@@ -215,12 +219,13 @@ impl Net {
         for layer in &self.layers {
             let x_shape = a.dim();
             let (out, cache) = match *layer {
-                Layer::Conv { kh, kw, .. } => {
+                Layer::Conv { kh, kw, pad, .. } => {
                     let (w, b) = (&self.weights[k], &self.biases[k]);
                     k += 1;
+                    let window = Window { kh, kw, pad };
                     let (n, _, h, wd) = x_shape;
-                    let (ho, wo) = (h - kh + 1, wd - kw + 1);
-                    let cols = im2col(&a, kh, kw);
+                    let (ho, wo) = window.out(h, wd);
+                    let cols = im2col(&a, window);
                     let mut z = w.dot(&cols);
                     z += &b.view().insert_axis(Axis(1));
                     let out = z
@@ -280,11 +285,47 @@ fn flatten(a: Array4<f32>) -> Array2<f32> {
         .expect("standard layout")
 }
 
+/// A convolution's window: `kh x kw` taps over the input bordered by `pad` zeros.
+#[derive(Clone, Copy, Debug)]
+struct Window {
+    kh: usize,
+    kw: usize,
+    pad: usize,
+}
+
+impl Window {
+    /// The output's rows and columns for an `h x w` input.
+    fn out(self, h: usize, w: usize) -> (usize, usize) {
+        (
+            h + 2 * self.pad - self.kh + 1,
+            w + 2 * self.pad - self.kw + 1,
+        )
+    }
+
+    /// For tap `(di, dj)` and output row `i` of an `h x w` input: the input row, if it is not
+    /// in the padding, and the output columns `js` whose input column `j + dj - pad` is inside
+    /// the input, with the first of those input columns. Each is one contiguous copy.
+    fn span(
+        self,
+        (h, w): (usize, usize),
+        (di, dj): (usize, usize),
+        i: usize,
+    ) -> Option<(usize, std::ops::Range<usize>, usize)> {
+        let (_, wo) = self.out(h, w);
+        let row = (i + di).checked_sub(self.pad).filter(|&r| r < h)?;
+        let j0 = self.pad.saturating_sub(dj);
+        let j1 = (w + self.pad).saturating_sub(dj).min(wo);
+        (j0 < j1).then(|| (row, j0..j1, j0 + dj - self.pad))
+    }
+}
+
 /// The columns of a convolution: row `(ch, di, dj)`, column `(b, i, j)` holds
-/// `x[b, ch, i + di, j + dj]`; each output row `i` is one contiguous copy of `Wo` values.
-fn im2col(x: &Array4<f32>, kh: usize, kw: usize) -> Array2<f32> {
+/// `x[b, ch, i + di - pad, j + dj - pad]`, zero in the padding; each output row `i` is at most
+/// one contiguous copy of `Wo` values.
+fn im2col(x: &Array4<f32>, win: Window) -> Array2<f32> {
     let (n, c, h, w) = x.dim();
-    let (ho, wo) = (h - kh + 1, w - kw + 1);
+    let (kh, kw) = (win.kh, win.kw);
+    let (ho, wo) = win.out(h, w);
     let x = x.as_slice().expect("standard layout");
     let mut cols = Array2::zeros((c * kh * kw, n * ho * wo));
     for (k, mut row) in cols.outer_iter_mut().enumerate() {
@@ -292,19 +333,24 @@ fn im2col(x: &Array4<f32>, kh: usize, kw: usize) -> Array2<f32> {
         let row = row.as_slice_mut().expect("standard layout");
         for b in 0..n {
             for i in 0..ho {
-                let src = ((b * c + ch) * h + i + di) * w + dj;
+                let Some((r, js, col)) = win.span((h, w), (di, dj), i) else {
+                    continue;
+                };
+                let src = ((b * c + ch) * h + r) * w + col;
                 let dst = (b * ho + i) * wo;
-                row[dst..dst + wo].copy_from_slice(&x[src..src + wo]);
+                row[dst + js.start..dst + js.end].copy_from_slice(&x[src..src + js.len()]);
             }
         }
     }
     cols
 }
 
-/// The adjoint of [`im2col`]: adds every column entry back where it was taken from.
-fn col2im(cols: &Array2<f32>, shape: Shape, kh: usize, kw: usize) -> Array4<f32> {
+/// The adjoint of [`im2col`]: adds every column entry back where it was taken from (entries
+/// of the padding are dropped).
+fn col2im(cols: &Array2<f32>, shape: Shape, win: Window) -> Array4<f32> {
     let (n, c, h, w) = shape;
-    let (ho, wo) = (h - kh + 1, w - kw + 1);
+    let (kh, kw) = (win.kh, win.kw);
+    let (ho, wo) = win.out(h, w);
     let mut dx = Array4::zeros(shape);
     let dx_flat = dx.as_slice_mut().expect("standard layout");
     for (k, row) in cols.outer_iter().enumerate() {
@@ -312,11 +358,14 @@ fn col2im(cols: &Array2<f32>, shape: Shape, kh: usize, kw: usize) -> Array4<f32>
         let row = row.as_slice().expect("standard layout");
         for b in 0..n {
             for i in 0..ho {
-                let dst = ((b * c + ch) * h + i + di) * w + dj;
+                let Some((r, js, col)) = win.span((h, w), (di, dj), i) else {
+                    continue;
+                };
+                let dst = ((b * c + ch) * h + r) * w + col;
                 let src = (b * ho + i) * wo;
-                dx_flat[dst..dst + wo]
+                dx_flat[dst..dst + js.len()]
                     .iter_mut()
-                    .zip(&row[src..src + wo])
+                    .zip(&row[src + js.start..src + js.end])
                     .for_each(|(d, &s)| *d += s);
             }
         }
@@ -331,8 +380,7 @@ fn conv_backward(
     cols: &Array2<f32>,
     w: &Array2<f32>,
     x_shape: Shape,
-    kh: usize,
-    kw: usize,
+    win: Window,
     first: bool,
 ) -> (Array4<f32>, Array2<f32>, Array1<f32>) {
     let (n, f, ho, wo) = d.dim();
@@ -349,7 +397,7 @@ fn conv_backward(
     let dx = if first {
         Array4::zeros((0, 0, 0, 0))
     } else {
-        col2im(&w.t().dot(&dz), x_shape, kh, kw)
+        col2im(&w.t().dot(&dz), x_shape, win)
     };
     (dx, dw, db)
 }

@@ -67,11 +67,7 @@ pub fn check_options<'a>(
                 key.span(),
                 format!(
                     "unknown option `{name}`; this layer takes {}",
-                    known
-                        .iter()
-                        .map(|k| format!("`{k}`"))
-                        .collect::<Vec<_>>()
-                        .join(" and ")
+                    listing(known)
                 ),
             );
             ok = false;
@@ -134,4 +130,14 @@ pub fn nonzero(v: u64, span: Span, what: &str, errors: &mut Errors) -> Option<u6
         return None;
     }
     Some(v)
+}
+
+/// `` `a` ``, `` `a` and `b` ``, `` `a`, `b` and `c` ``.
+fn listing(names: &[&str]) -> String {
+    let quoted: Vec<String> = names.iter().map(|k| format!("`{k}`")).collect();
+    match quoted.split_last() {
+        None => String::new(),
+        Some((last, [])) => last.clone(),
+        Some((last, rest)) => format!("{} and {last}", rest.join(", ")),
+    }
 }

@@ -26,8 +26,19 @@ pub struct LayerDef {
     /// What `kind` names in [`crate::kinds::LAYER_KINDS`], `None` for an unknown name (an
     /// error of `check`, which suggests the nearest).
     pub known: Option<LayerKind>,
-    /// `None` without parentheses; the span of the parentheses otherwise.
+    /// `None` without parentheses; the span of the parentheses otherwise. For `residual`
+    /// the parentheses hold chains, in `block`, and `args` is empty.
     pub args: Option<(Span, Vec<Arg>)>,
+    /// The chains of a `residual(CHAIN)` or `residual(CHAIN, shortcut = CHAIN)`.
+    pub block: Option<BlockDef>,
+}
+
+/// The inside of `residual(...)`.
+pub struct BlockDef {
+    /// The body; empty for `residual()`, an error of `check`.
+    pub body: Vec<LayerDef>,
+    /// `shortcut = CHAIN`: the span of `shortcut`, and the chain.
+    pub shortcut: Option<(Span, Vec<LayerDef>)>,
 }
 
 impl LayerDef {

@@ -63,52 +63,223 @@ fn check_unique_network(
     Some(())
 }
 
-/// The rules of one chain, in order: the input first, the input within the activation budget,
-/// layers after it, not too many, then for each layer a unique name, its own rules
-/// ([`check_layer`]) and the running budgets; at the end, something to train.
+/// The rules of one network, in order: the input first, the input within the activation
+/// budget, layers after it, not too many, the chain of layers ([`check_chain`]), and at the
+/// end something to train.
 fn check_network(def: &NetworkDef, errors: &mut Errors) -> Option<Network> {
     let (first, rest) = def.layers.split_first()?;
     let input = check_input_first(first, errors)?;
-    let mut budget = Budget::start(input, first, errors)?;
+    let budget = Budget::start(input, first, errors)?;
     check_layers_after_input(first, rest, errors)?;
-    budget.add_layers(rest, errors)?;
-
-    let mut shape = Shape::Image {
+    let mut net = Lowered {
+        budget,
+        layers: Vec::new(),
+        buffers: 0,
+        idents: Vec::new(),
+    };
+    net.budget.add_layers(rest, errors)?;
+    let shape = Shape::Image {
         c: input[0],
         h: input[1],
         w: input[2],
     };
-    let mut layers: Vec<Layer> = Vec::new();
-    let mut ordinals = HashMap::<String, usize>::new();
-    let mut names: Vec<String> = Vec::new();
-    for (i, def) in rest.iter().enumerate() {
-        let name = layer_name(def, &mut ordinals);
-        check_unique_name(&name, def, &mut names, errors);
-        let Some((kind, output)) = check_layer(def, shape, i + 1 == rest.len(), errors) else {
-            // The output shape is unknown: later layers cannot be checked against it.
-            return None;
-        };
-        let layer = Layer {
-            name,
-            kind,
-            input: shape,
-            output,
-            param_offset: budget.params() as usize,
-            span: def.span(),
-        };
-        budget.add(&layer, errors)?;
-        shape = output;
-        layers.push(layer);
-    }
-    check_has_parameters(def, &budget, errors)?;
+    check_chain(&mut net, rest, (0, shape), &Scope::top(), errors)?;
+    check_has_parameters(def, &net.budget, errors)?;
     Some(Network {
         attrs: def.attrs.clone(),
         vis: def.vis.clone(),
         name: def.name.clone(),
         input: input.map(|v| v as usize),
-        layers,
-        param_len: budget.params() as usize,
+        param_len: net.budget.params() as usize,
+        buffer_len: net.buffers,
+        layers: net.layers,
     })
+}
+
+/// What lowering a network has built so far.
+struct Lowered {
+    budget: Budget,
+    layers: Vec<Layer>,
+    /// Scalars of the buffers so far.
+    buffers: usize,
+    /// The code names of every layer so far, unique across blocks.
+    idents: Vec<String>,
+}
+
+/// Where a chain lies: the prefixes of its layers' names, and whether its last layer is the
+/// network's last.
+struct Scope {
+    ident: String,
+    path: String,
+    ends_network: bool,
+}
+
+impl Scope {
+    fn top() -> Scope {
+        Scope {
+            ident: String::new(),
+            path: String::new(),
+            ends_network: true,
+        }
+    }
+
+    /// The scope of a block's chain: `residual1.` and `residual1_`, or with `shortcut`.
+    fn inside(&self, name: &str) -> Scope {
+        Scope {
+            ident: format!("{}{name}_", self.ident),
+            path: format!("{}{name}.", self.path),
+            ends_network: false,
+        }
+    }
+}
+
+/// The rules of one chain, in order: for each layer a unique name, its own rules
+/// ([`check_layer`], or [`check_residual`] for a block) and the running budgets. The first
+/// layer reads tensor `from`; returns the tensor and shape of the last.
+fn check_chain(
+    net: &mut Lowered,
+    defs: &[LayerDef],
+    from: (usize, Shape),
+    scope: &Scope,
+    errors: &mut Errors,
+) -> Option<(usize, Shape)> {
+    let mut ordinals = HashMap::<String, usize>::new();
+    let mut names: Vec<String> = Vec::new();
+    let (mut tensor, mut shape) = from;
+    for (i, def) in defs.iter().enumerate() {
+        let local = layer_name(def, &mut ordinals);
+        check_unique_name(&local, def, &mut names, errors);
+        let name = check_unique_ident(net, &local, scope, def, errors);
+        let path = format!("{}{local}", scope.path);
+        let last = scope.ends_network && i + 1 == defs.len();
+        if def.known == Some(LayerKind::Residual) {
+            (tensor, shape) = check_residual(
+                net,
+                def,
+                (tensor, shape),
+                &scope.inside(&local.to_string()),
+                name,
+                path,
+                errors,
+            )?;
+            continue;
+        }
+        let previous = (tensor > 0).then(|| &net.layers[tensor - 1].kind);
+        let Some((kind, output)) = check_layer(def, shape, last, previous, errors) else {
+            // The output shape is unknown: later layers cannot be checked against it.
+            return None;
+        };
+        let layer = Layer {
+            name,
+            path,
+            kind,
+            inputs: vec![tensor],
+            input: shape,
+            output,
+            param_offset: net.budget.params() as usize,
+            buffer_offset: net.buffers,
+            span: def.span(),
+        };
+        net.budget.add(&layer, errors)?;
+        net.buffers += layer.buffer_len();
+        net.layers.push(layer);
+        (tensor, shape) = (net.layers.len(), output);
+    }
+    Some((tensor, shape))
+}
+
+/// `residual(CHAIN)` adds the body's output to the block's input, `residual(CHAIN, shortcut =
+/// CHAIN)` to the shortcut's output: both need the same shape, the body something in it. The
+/// chains are checked like the network's, inside the block's name.
+fn check_residual(
+    net: &mut Lowered,
+    def: &LayerDef,
+    from: (usize, Shape),
+    scope: &Scope,
+    name: Ident,
+    path: String,
+    errors: &mut Errors,
+) -> Option<(usize, Shape)> {
+    let Some(block) = &def.block else {
+        errors.at(
+            def.kind.span(),
+            "`residual` needs its body: `residual(CHAIN)` or `residual(CHAIN, shortcut = CHAIN)`",
+        );
+        return None;
+    };
+    if block.body.is_empty() {
+        errors.at(
+            args_span(def),
+            "empty residual block: its body needs a layer, such as `residual(conv(16, 3x3, pad = 1) -> relu)`",
+        );
+        return None;
+    }
+    let body = check_chain(net, &block.body, from, scope, errors)?;
+    let shortcut = match &block.shortcut {
+        Some((_, chain)) => check_chain(net, chain, from, &scope.inside("shortcut"), errors)?,
+        None => from,
+    };
+    check_branches_match(def, block.shortcut.is_some(), body.1, shortcut.1, errors)?;
+    let layer = Layer {
+        name,
+        path,
+        kind: Kind::Add,
+        inputs: vec![body.0, shortcut.0],
+        input: body.1,
+        output: body.1,
+        param_offset: net.budget.params() as usize,
+        buffer_offset: net.buffers,
+        span: def.span(),
+    };
+    net.budget.add(&layer, errors)?;
+    net.layers.push(layer);
+    Some((net.layers.len(), body.1))
+}
+
+/// The two branches of a block are added value by value, so they have one shape.
+fn check_branches_match(
+    def: &LayerDef,
+    has_shortcut: bool,
+    body: Shape,
+    other: Shape,
+    errors: &mut Errors,
+) -> Option<()> {
+    if body == other {
+        return Some(());
+    }
+    let message = if has_shortcut {
+        format!(
+            "the branches of this residual block differ: its body outputs {body}, but its shortcut outputs {other}"
+        )
+    } else {
+        format!(
+            "the branches of this residual block differ: its body outputs {body}, but its input, which the block adds to it, is {other}; give it a `shortcut = CHAIN` of that shape"
+        )
+    };
+    errors.at(def.kind.span(), message);
+    None
+}
+
+/// Code names join a block's name to its layers' (`residual1_conv1`): they are unique across
+/// the network, as the layers' own names are within their chain.
+fn check_unique_ident(
+    net: &mut Lowered,
+    local: &Ident,
+    scope: &Scope,
+    def: &LayerDef,
+    errors: &mut Errors,
+) -> Ident {
+    let text = format!("{}{local}", scope.ident);
+    if !scope.ident.is_empty() && net.idents.contains(&text) {
+        errors.at(
+            def.label.as_ref().map_or(def.span(), Ident::span),
+            format!(
+                "the layer name `{text}` inside this block is also the name of a layer outside it"
+            ),
+        );
+    }
+    net.idents.push(text.clone());
+    Ident::new(&text, local.span())
 }
 
 /// The rules of one layer, by its kind: its arguments, and its output shape from its input.
@@ -116,10 +287,23 @@ fn check_layer(
     def: &LayerDef,
     input: Shape,
     last: bool,
+    previous: Option<&Kind>,
     errors: &mut Errors,
 ) -> Option<(Kind, Shape)> {
     let activation = |act| Some((Kind::Activation(act), input));
     match def.known {
+        Some(LayerKind::BatchNorm) => check_batchnorm(def, input, previous, errors),
+        Some(LayerKind::Dropout) => check_dropout(def, input, errors),
+        Some(LayerKind::GlobalAvgPool) => {
+            check_no_args(def, errors)?;
+            let (c, _, _) = check_needs_image(def, input, errors)?;
+            Some((Kind::GlobalAvgPool, Shape::Flat(c)))
+        }
+        Some(LayerKind::Flatten) => {
+            check_no_args(def, errors)?;
+            Some((Kind::Flatten, Shape::Flat(input.len().unwrap_or(u64::MAX))))
+        }
+        Some(LayerKind::Residual) => unreachable!("check_chain checks blocks"),
         Some(LayerKind::Input) => check_input_only_first(def, errors),
         Some(LayerKind::Conv) => check_conv(def, input, errors),
         Some(LayerKind::MaxPool) => check_pool(def, input, true, errors),
@@ -336,9 +520,10 @@ fn check_conv(def: &LayerDef, input: Shape, errors: &mut Errors) -> Option<(Kind
         }
     };
     let window = check_window_size(size, "kernel", errors);
-    let opts = check_options(options, &["stride", "pad"], errors)?;
+    let opts = check_options(options, &["stride", "pad", "groups"], errors)?;
     let (filters, (kh, kw)) = (filters?, window?);
     let stride = check_stride(&opts, errors)?.unwrap_or(1);
+    let groups = check_groups(&opts, errors)?;
     let pad = check_pad_value(&opts, errors)?;
     budget::check_kernel_taps(kh, kw, size.span, errors)?;
     let (pad_h, pad_w) = check_pad(pad, kh, kw, stride, pad_span(&opts), errors)?;
@@ -353,7 +538,8 @@ fn check_conv(def: &LayerDef, input: Shape, errors: &mut Errors) -> Option<(Kind
         size.span,
         errors,
     )?;
-    budget::check_conv_weights([filters, c, kh, kw], def.span(), errors)?;
+    check_groups_divide(groups, filters, c, &opts, errors)?;
+    budget::check_conv_weights([filters, c / groups, kh, kw], def.span(), errors)?;
     let conv = Conv {
         filters: filters as usize,
         channels: c as usize,
@@ -362,6 +548,7 @@ fn check_conv(def: &LayerDef, input: Shape, errors: &mut Errors) -> Option<(Kind
         stride: stride as usize,
         pad_h: pad_h as usize,
         pad_w: pad_w as usize,
+        groups: groups as usize,
     };
     Some((
         Kind::Conv(conv),
@@ -371,6 +558,165 @@ fn check_conv(def: &LayerDef, input: Shape, errors: &mut Errors) -> Option<(Kind
             w: ow,
         },
     ))
+}
+
+/// `groups = G` is a count, 1 by default (every filter sees every channel).
+fn check_groups(opts: &Options<'_>, errors: &mut Errors) -> Option<u64> {
+    match opts.get("groups") {
+        Some((OptionValue::Number(n), _)) => count(n, "groups", errors),
+        Some((v, _)) => {
+            errors.at(v.span(), "groups must be a number, such as `groups = 2`");
+            None
+        }
+        None => Some(1),
+    }
+}
+
+/// A grouped convolution splits the channels and the filters into `G` equal groups, as
+/// PyTorch's `groups`: both must be multiples of `G`.
+fn check_groups_divide(
+    groups: u64,
+    filters: u64,
+    channels: u64,
+    opts: &Options<'_>,
+    errors: &mut Errors,
+) -> Option<()> {
+    let span = opts
+        .get("groups")
+        .map_or_else(Span::call_site, |(v, _)| v.span());
+    if !channels.is_multiple_of(groups) {
+        errors.at(
+            span,
+            format!("groups = {groups} must divide the input's {channels} channels"),
+        );
+        return None;
+    }
+    if !filters.is_multiple_of(groups) {
+        errors.at(
+            span,
+            format!("groups = {groups} must divide the {filters} filters"),
+        );
+        return None;
+    }
+    Some(())
+}
+
+/// `batchnorm` or `batchnorm(eps = E, momentum = M)` normalises what the layer before it
+/// outputs: per channel after an image (PyTorch's `BatchNorm2d`), per feature after a flat
+/// vector (`BatchNorm1d`). Right after the input there is no layer output to normalise (the
+/// data is standardised when it is loaded), and a second batch norm in a row would normalise
+/// what is already normalised.
+fn check_batchnorm(
+    def: &LayerDef,
+    input: Shape,
+    previous: Option<&Kind>,
+    errors: &mut Errors,
+) -> Option<(Kind, Shape)> {
+    let options = match &def.args {
+        Some((_, args)) => {
+            let (positional, options) = split_options(args);
+            if let Some(arg) = positional.first() {
+                errors.at(
+                    arg.span(),
+                    "batchnorm takes only options, such as `batchnorm(eps = 1e-3, momentum = 0.01)`",
+                );
+                return None;
+            }
+            options
+        }
+        None => &[],
+    };
+    let opts = check_options(options, &["eps", "momentum"], errors)?;
+    let number = |key: &str| -> Option<Option<(f64, Span)>> {
+        match opts.get(key) {
+            Some((OptionValue::Number(n), _)) => Some(Some((
+                match n.value {
+                    NumberValue::Float(v) => v,
+                    NumberValue::Int(v) => v as f64,
+                },
+                n.span,
+            ))),
+            Some((v, _)) => Some(Some((f64::NAN, v.span()))),
+            None => Some(None),
+        }
+    };
+    let eps = match number("eps")? {
+        Some((e, _)) if e > 0.0 && e.is_finite() => e,
+        Some((e, span)) => {
+            errors.at(
+                span,
+                format!("batchnorm eps must be a number greater than 0, but is {e}"),
+            );
+            return None;
+        }
+        None => 1e-5,
+    };
+    let momentum = match number("momentum")? {
+        Some((m, _)) if (0.0..=1.0).contains(&m) => m,
+        Some((m, span)) => {
+            errors.at(
+                span,
+                format!("batchnorm momentum must lie between 0 and 1, but is {m}"),
+            );
+            return None;
+        }
+        None => 0.1,
+    };
+    match previous {
+        None => {
+            errors.at(
+                def.kind.span(),
+                "batchnorm right after the input has no layer output to normalise: standardise the data when loading it, or put it after a conv or dense layer",
+            );
+            return None;
+        }
+        Some(Kind::BatchNorm(_)) => {
+            errors.at(
+                def.kind.span(),
+                "batchnorm twice in a row: the second would normalise what the first already normalised",
+            );
+            return None;
+        }
+        Some(_) => {}
+    }
+    let (channels, spatial) = match input {
+        Shape::Image { c, h, w } => (c, h.saturating_mul(w)),
+        Shape::Flat(n) => (n, 1),
+    };
+    Some((
+        Kind::BatchNorm(crate::ir::BatchNorm {
+            channels: channels as usize,
+            spatial: spatial as usize,
+            eps,
+            momentum,
+        }),
+        input,
+    ))
+}
+
+/// `dropout(P)` zeroes each value with probability P in training: P = 1 would zero
+/// everything (and scale by 1 / 0), a negative P is no probability.
+fn check_dropout(def: &LayerDef, input: Shape, errors: &mut Errors) -> Option<(Kind, Shape)> {
+    let args = args_of(def, errors, "dropout(P)")?;
+    let [Arg::Number(n)] = args else {
+        errors.at(
+            args_span(def),
+            "expected `dropout(P)` with a probability 0 <= P < 1, such as `dropout(0.5)`",
+        );
+        return None;
+    };
+    let p = match n.value {
+        NumberValue::Float(p) => p,
+        NumberValue::Int(p) => p as f64,
+    };
+    if !(0.0..1.0).contains(&p) {
+        errors.at(
+            n.span,
+            format!("dropout probability must lie in [0, 1), but is {p}"),
+        );
+        return None;
+    }
+    Some((Kind::Dropout(p), input))
 }
 
 /// `pad = P` is a count of zeros, 0 or more; `pad = same` asks for the output size of the

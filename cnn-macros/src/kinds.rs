@@ -14,6 +14,11 @@ pub enum LayerKind {
     Tanh,
     LeakyRelu,
     Softmax,
+    BatchNorm,
+    Dropout,
+    GlobalAvgPool,
+    Flatten,
+    Residual,
 }
 
 /// Every layer kind with its name, in the order the unknown-layer message lists them.
@@ -28,6 +33,11 @@ pub const LAYER_KINDS: &[(&str, LayerKind)] = &[
     ("tanh", LayerKind::Tanh),
     ("leaky_relu", LayerKind::LeakyRelu),
     ("softmax", LayerKind::Softmax),
+    ("batchnorm", LayerKind::BatchNorm),
+    ("dropout", LayerKind::Dropout),
+    ("global_avgpool", LayerKind::GlobalAvgPool),
+    ("flatten", LayerKind::Flatten),
+    ("residual", LayerKind::Residual),
 ];
 
 impl LayerKind {
@@ -106,7 +116,7 @@ mod tests {
         assert_eq!(LayerKind::from_name("lstm"), None);
         assert_eq!(
             known_after_input(),
-            "conv, dense, maxpool, avgpool, sigmoid, relu, tanh, leaky_relu, softmax"
+            "conv, dense, maxpool, avgpool, sigmoid, relu, tanh, leaky_relu, softmax, batchnorm, dropout, global_avgpool, flatten, residual"
         );
     }
 }

@@ -7,7 +7,9 @@ use proc_macro2::Span;
 use syn::parse::{Parse, ParseStream};
 use syn::{Attribute, Ident, LitFloat, LitInt, Token, Visibility, braced, parenthesized};
 
-use crate::ast::{Arg, Input, LayerDef, NetworkDef, Number, NumberValue, OptionValue, Size};
+use crate::ast::{
+    Arg, BlockDef, Input, LayerDef, NetworkDef, Number, NumberValue, OptionValue, Size,
+};
 use crate::kinds::LayerKind;
 
 impl Parse for Input {
@@ -58,8 +60,14 @@ fn parse_chain(input: ParseStream, body_span: Span) -> syn::Result<Vec<LayerDef>
             "empty network: expected a chain of layers such as `input(28x28) -> conv(3x3) -> relu`",
         ));
     }
+    parse_links(input, false)
+}
+
+/// The layers of a chain and the arrows between them, up to the end of `input` (or, inside
+/// `residual(...)`, up to a comma).
+fn parse_links(input: ParseStream, in_block: bool) -> syn::Result<Vec<LayerDef>> {
     let mut layers = vec![input.parse::<LayerDef>()?];
-    while !input.is_empty() {
+    while !input.is_empty() && !(in_block && input.peek(Token![,])) {
         if !input.peek(Token![->]) {
             return Err(input.error(format!(
                 "expected `->` after `{}`: layers are joined by arrows",
@@ -73,7 +81,7 @@ fn parse_chain(input: ParseStream, body_span: Span) -> syn::Result<Vec<LayerDef>
         if input.peek(Token![->]) {
             return Err(input.error("doubled arrow: expected a layer after `->`"));
         }
-        if input.is_empty() {
+        if input.is_empty() || (in_block && input.peek(Token![,])) {
             return Err(syn::Error::new(
                 arrow.spans[0]
                     .join(arrow.spans[1])
@@ -84,6 +92,50 @@ fn parse_chain(input: ParseStream, body_span: Span) -> syn::Result<Vec<LayerDef>
         layers.push(input.parse()?);
     }
     Ok(layers)
+}
+
+/// `CHAIN` or `CHAIN, shortcut = CHAIN` inside `residual(...)`; nothing at all is an empty
+/// body, which `check` reports.
+fn parse_block(input: ParseStream) -> syn::Result<BlockDef> {
+    if input.is_empty() {
+        return Ok(BlockDef {
+            body: Vec::new(),
+            shortcut: None,
+        });
+    }
+    let body = parse_links(input, true)?;
+    let mut shortcut = None;
+    if input.peek(Token![,]) {
+        input.parse::<Token![,]>()?;
+        if !input.is_empty() {
+            let key: Ident = input.call(syn::ext::IdentExt::parse_any).map_err(|e| {
+                syn::Error::new(
+                    e.span(),
+                    "expected `shortcut = CHAIN` after the body of `residual`",
+                )
+            })?;
+            if key != "shortcut" || !input.peek(Token![=]) {
+                return Err(syn::Error::new(
+                    key.span(),
+                    format!(
+                        "unknown option `{key}`; `residual` takes `shortcut = CHAIN` after its body"
+                    ),
+                ));
+            }
+            input.parse::<Token![=]>()?;
+            if input.is_empty() {
+                return Err(input.error("expected a chain of layers after `shortcut =`"));
+            }
+            shortcut = Some((key.span(), parse_links(input, true)?));
+            if input.peek(Token![,]) {
+                input.parse::<Token![,]>()?;
+            }
+        }
+    }
+    if !input.is_empty() {
+        return Err(input.error("expected `)` after the chains of `residual`"));
+    }
+    Ok(BlockDef { body, shortcut })
 }
 
 impl Parse for LayerDef {
@@ -100,20 +152,27 @@ impl Parse for LayerDef {
         } else {
             (None, first)
         };
+        let known = LayerKind::from_name(&syn::ext::IdentExt::unraw(&kind).to_string());
+        let mut block = None;
         let args = if input.peek(syn::token::Paren) {
             let content;
             let paren = parenthesized!(content in input);
-            let args = content.parse_terminated(parse_arg, Token![,])?;
-            Some((paren.span.join(), args.into_iter().collect()))
+            if known == Some(LayerKind::Residual) {
+                block = Some(parse_block(&content)?);
+                Some((paren.span.join(), Vec::new()))
+            } else {
+                let args = content.parse_terminated(parse_arg, Token![,])?;
+                Some((paren.span.join(), args.into_iter().collect()))
+            }
         } else {
             None
         };
-        let known = LayerKind::from_name(&syn::ext::IdentExt::unraw(&kind).to_string());
         Ok(LayerDef {
             label,
             kind,
             known,
             args,
+            block,
         })
     }
 }

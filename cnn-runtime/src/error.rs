@@ -86,6 +86,17 @@ pub enum Error {
         /// The loss value.
         value: f64,
     },
+    /// A training batch would give a batch norm a statistic over a single value (PyTorch
+    /// refuses it too: the variance of one value says nothing).
+    #[error(
+        "batch norm `{layer}` would normalise over {values} value per channel: a training batch needs more examples"
+    )]
+    BatchStatistics {
+        /// The batch norm's name.
+        layer: &'static str,
+        /// Values per channel in the batch (examples times positions).
+        values: usize,
+    },
     /// A class index is not below the number of outputs.
     #[error("example {index} has class {class}, but the network has {classes} outputs")]
     ClassIndex {

@@ -32,6 +32,8 @@ use crate::{Float, TensorInfo};
 pub enum Init {
     /// All zeros (biases).
     Zeros,
+    /// All ones (a batch norm's scale, and its running variance).
+    Ones,
     /// Glorot and Bengio's uniform: `U(-a, a)`, `a = sqrt(6 / (fan_in + fan_out))`. For layers
     /// followed by sigmoid, tanh, softmax or nothing.
     XavierUniform,
@@ -72,6 +74,7 @@ pub fn init_params<T: Float>(tensors: &[TensorInfo], params: &mut [T], seed: u64
         let fan_out = t.fan_out.max(1) as f64;
         match t.init {
             Init::Zeros => values.fill(T::ZERO),
+            Init::Ones => values.fill(T::ONE),
             Init::XavierUniform => {
                 let a = (6.0 / (fan_in + fan_out)).sqrt();
                 let dist = Uniform::new_inclusive(-a, a).expect("a finite, ordered range");
@@ -87,5 +90,21 @@ pub fn init_params<T: Float>(tensors: &[TensorInfo], params: &mut [T], seed: u64
                     .for_each(|v| *v = T::from_f64(dist.sample(&mut rng)));
             }
         }
+    }
+}
+
+/// Sets buffers to their initial values (`Zeros` or `Ones`; no buffer draws from a
+/// generator): a network's running statistics before any training. Needs no `std`.
+///
+/// # Panics
+/// If a buffer does not lie within `buffers`; never for the buffers `network!` generates.
+pub fn init_buffers<T: crate::Float>(tensors: &[crate::TensorInfo], buffers: &mut [T]) {
+    for t in tensors {
+        let value = if t.init == Init::Ones {
+            T::ONE
+        } else {
+            T::ZERO
+        };
+        buffers[t.offset..t.offset + t.len].fill(value);
     }
 }

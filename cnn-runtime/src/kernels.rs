@@ -268,6 +268,101 @@ pub fn dense_forward_lanes<
     crate::act::apply_rows(s, act, &copy, y);
 }
 
+/// Batch normalisation in inference mode, for one example: per channel `c` of `SP` values,
+/// `y = gamma (x - mean) / sqrt(var + eps) + beta` with the running statistics.
+#[inline]
+pub fn batchnorm_infer<T: Float, const C: usize, const SP: usize>(
+    params: (&[T; C], &[T; C]),
+    stats: (&[T; C], &[T; C]),
+    eps: T,
+    x: &[T],
+    y: &mut [T],
+) {
+    let ((gamma, beta), (mean, var)) = (params, stats);
+    for c in 0..C {
+        let scale = gamma[c] / (var[c] + eps).sqrt();
+        let shift = beta[c] - mean[c] * scale;
+        for (y, &x) in y[c * SP..(c + 1) * SP]
+            .iter_mut()
+            .zip(&x[c * SP..(c + 1) * SP])
+        {
+            *y = x.mul_add(scale, shift);
+        }
+    }
+}
+
+/// Its backward pass (the statistics are constants in inference): `dx = dy gamma / sqrt(var +
+/// eps)`, and when `grads` is given, `dgamma += sum dy xhat`, `dbeta += sum dy`.
+#[inline]
+pub fn batchnorm_infer_backward<T: Float, const C: usize, const SP: usize>(
+    gamma: &[T; C],
+    stats: (&[T; C], &[T; C]),
+    eps: T,
+    x: &[T],
+    dy: &[T],
+    dx: &mut [T],
+    grads: Option<(&mut [T; C], &mut [T; C])>,
+) {
+    let (mean, var) = stats;
+    let mut grads = grads;
+    for c in 0..C {
+        let inv_std = T::ONE / (var[c] + eps).sqrt();
+        let scale = gamma[c] * inv_std;
+        let range = c * SP..(c + 1) * SP;
+        let (mut sum_dy, mut sum_dy_xhat) = (T::ZERO, T::ZERO);
+        for ((dx, &dy), &x) in dx[range.clone()]
+            .iter_mut()
+            .zip(&dy[range.clone()])
+            .zip(&x[range])
+        {
+            *dx = dy * scale;
+            sum_dy += dy;
+            sum_dy_xhat += dy * (x - mean[c]) * inv_std;
+        }
+        if let Some((dgamma, dbeta)) = grads.as_mut() {
+            dgamma[c] += sum_dy_xhat;
+            dbeta[c] += sum_dy;
+        }
+    }
+}
+
+/// Global average pooling for one example: `y[c] = mean of x[c]`, `SP` values per channel.
+#[inline]
+pub fn global_avgpool<T: Float, const C: usize, const SP: usize>(x: &[T], y: &mut [T; C]) {
+    let inv = T::ONE / T::from_f64(SP as f64);
+    for (y, xc) in y.iter_mut().zip(x.chunks_exact(SP)) {
+        *y = sum(xc) * inv;
+    }
+}
+
+/// Its backward pass: `dx[c][..] = dy[c] / SP`.
+#[inline]
+pub fn global_avgpool_backward<T: Float, const C: usize, const SP: usize>(
+    dy: &[T; C],
+    dx: &mut [T],
+) {
+    let inv = T::ONE / T::from_f64(SP as f64);
+    for (dxc, &d) in dx.chunks_exact_mut(SP).zip(dy) {
+        dxc.fill(d * inv);
+    }
+}
+
+/// `y = a + b`: the join of a residual block.
+#[inline]
+pub fn add<T: Float>(a: &[T], b: &[T], y: &mut [T]) {
+    for ((y, &a), &b) in y.iter_mut().zip(a).zip(b) {
+        *y = a + b;
+    }
+}
+
+/// `acc += x`: a second gradient into a tensor read by two layers.
+#[inline]
+pub fn add_assign<T: Float>(acc: &mut [T], x: &[T]) {
+    for (a, &x) in acc.iter_mut().zip(x) {
+        *a += x;
+    }
+}
+
 /// The `L` values `row[start]`, `row[start + S]`, ..., `row[start + (L - 1) S]`: a vector's
 /// worth of a row, for the generated convolutions, which work on `L` output columns at a time.
 ///

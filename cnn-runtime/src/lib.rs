@@ -91,12 +91,13 @@ pub mod __private {
     pub use crate::act;
     #[cfg(feature = "std")]
     pub use crate::batch;
+    pub use crate::init::init_buffers;
     pub use crate::kernels::*;
     pub use crate::loss::Loss;
     pub use crate::simd::{Lanes, Pack, WithSimd};
     pub use crate::tensor::{
         ParamStore, Tensor, params_clone, params_of, params_of_mut, params_zeroed, part, part_mut,
-        parts_mut, reshape, reshape_mut, split_mut,
+        parts_mut, reshape, reshape_mut, split_mut, split2_mut,
     };
     pub use crate::{Float, Init, Network, TensorInfo};
     #[cfg(feature = "std")]

@@ -58,6 +58,12 @@ pub trait Network: Sized + Clone + Send + Sync {
     const PARAM_LEN: usize = <Self::Params as Tensor>::LEN;
     /// The parameter tensors, in the order of `params()`.
     const TENSORS: &'static [TensorInfo];
+    /// The buffers, in the order of `buffers()`: `<name>.running_mean` and
+    /// `<name>.running_var` of every batch norm.
+    const BUFFERS: &'static [TensorInfo];
+    /// The names of the batch norms' step counters, `<name>.num_batches_tracked`, which a
+    /// weight file holds as `i64` scalars (all equal to [`Network::steps`]).
+    const COUNTERS: &'static [&'static str];
     /// A Keras-style table of the layers (output shape, parameters, FLOPs), built at compile
     /// time.
     const SUMMARY: &'static str;
@@ -75,6 +81,20 @@ pub trait Network: Sized + Clone + Send + Sync {
 
     /// All parameters as one tensor, mutably.
     fn param_tensor_mut(&mut self) -> &mut Self::Params;
+
+    /// The buffers (every batch norm's running mean and variance), in the order of
+    /// [`Network::BUFFERS`]: state that is not trained, but saved and loaded.
+    fn buffers(&self) -> &[Self::Scalar];
+
+    /// The buffers, mutably.
+    fn buffers_mut(&mut self) -> &mut [Self::Scalar];
+
+    /// The training steps taken (`train_step` counts them): what each batch norm saves as
+    /// `num_batches_tracked`, and what draws dropout's masks anew at each step.
+    fn steps(&self) -> u64;
+
+    /// Sets the count of training steps (when loading a network).
+    fn set_steps(&mut self, steps: u64);
 
     /// One example's layer outputs, each at a fixed offset: what the forward pass writes and
     /// the backward pass reads.
@@ -207,23 +227,54 @@ pub trait Network: Sized + Clone + Send + Sync {
     #[doc(hidden)]
     fn input_packs(work: &mut Self::Work, blocks: usize) -> &mut [crate::simd::Pack<Self::Scalar>];
 
-    /// The training pass on a part of a checked batch whose `blocks` blocks of input are in
-    /// `work`: forward through every layer for all of the part's examples, the loss, and
-    /// backward. Returns the summed loss of the part's examples and adds `scale * dl/dparams`
-    /// summed over them to `grad`.
+    /// The packs of dL/dX of the part's input, after a pass asked for it.
+    #[cfg(feature = "std")]
+    #[doc(hidden)]
+    fn input_grad_packs(work: &Self::Work, blocks: usize) -> &[crate::simd::Pack<Self::Scalar>];
+
+    /// The stages of the training pass: a network with batch norm needs the statistics of
+    /// the whole batch between them (see [`Network::combine_stage`]).
+    #[cfg(feature = "std")]
+    #[doc(hidden)]
+    const STAGES: usize;
+
+    /// `Err` when a training batch of `examples` would give a batch norm a statistic over a
+    /// single value.
+    #[cfg(feature = "std")]
+    #[doc(hidden)]
+    fn check_train_batch(examples: usize) -> Result<(), Error>;
+
+    /// Stage `stage` of the training pass on a part of a checked batch whose input is in
+    /// `work`: the layers of that stage, forward through every layer for all of the part's
+    /// examples, the loss, and backward. Returns the summed loss of the part's examples (in
+    /// the stage that computes it) and adds `scale * dl/dparams` summed over them to `grad`.
     #[cfg(feature = "std")]
     #[doc(hidden)]
     #[allow(clippy::too_many_arguments)]
-    fn train_part<L: Loss, S: crate::simd::Lanes<Self::Scalar>>(
+    fn train_stage<L: Loss, S: crate::simd::Lanes<Self::Scalar>>(
         &self,
         s: S,
+        stage: usize,
+        part: crate::batch::PartInfo,
         work: &mut Self::Work,
-        blocks: usize,
         targets: ArrayView2<Self::Scalar>,
         loss: &L,
         scale: Self::Scalar,
         grad: &mut Self::Params,
     ) -> Self::Scalar;
+
+    /// Combines what every part computed at the end of stage `stage` (a batch norm's partial
+    /// statistics or sums) into what the next stage reads, in every part; `counts` are the
+    /// parts' examples.
+    #[cfg(feature = "std")]
+    #[doc(hidden)]
+    fn combine_stage(stage: usize, works: &mut [&mut Self::Work], counts: &[usize]);
+
+    /// After a training step: the running statistics of every batch norm from the batch's
+    /// (in `work`), and one more step counted.
+    #[cfg(feature = "std")]
+    #[doc(hidden)]
+    fn update_buffers(&mut self, work: &Self::Work);
 
     /// A network initialised from a seeded generator: the same seed gives the same weights.
     /// Weights are drawn by [`Init`] as the macro chose it per layer, biases are zero.
@@ -313,10 +364,52 @@ pub trait Network: Sized + Clone + Send + Sync {
         loss: &L,
     ) -> Result<(Self::Scalar, Vec<Self::Scalar>), Error> {
         let n = check_targets::<Self>(&x, &targets)?;
-        let (l, parts) = crate::step::run(self, x, targets, loss, n)?;
+        let (l, parts) = crate::step::run(self, x, targets, loss, n, false)?;
         let grad = parts[0].grad.clone();
         crate::step::give_back(parts);
         Ok((l, grad))
+    }
+
+    /// [`Network::loss_and_grad`], and the gradient of the mean loss with respect to the
+    /// input, `[N, C, H, W]`: what the finite-difference check compares with.
+    ///
+    /// # Errors
+    /// As [`Network::loss_and_grad`].
+    #[cfg(feature = "std")]
+    fn loss_and_grads<L: Loss>(
+        &self,
+        x: ArrayView4<Self::Scalar>,
+        targets: ArrayView2<Self::Scalar>,
+        loss: &L,
+    ) -> Result<
+        (
+            Self::Scalar,
+            Vec<Self::Scalar>,
+            ndarray::Array4<Self::Scalar>,
+        ),
+        Error,
+    > {
+        let n = check_targets::<Self>(&x, &targets)?;
+        let (l, parts) = crate::step::run(self, x, targets, loss, n, true)?;
+        let grad = parts[0].grad.clone();
+        let [c, h, w] = Self::INPUT_SHAPE;
+        let mut dx = ndarray::Array4::from_elem((n, c, h, w), Self::Scalar::ZERO);
+        let mut start = 0;
+        for part in &parts {
+            let blocks = part.blocks;
+            let packs = Self::input_grad_packs(&part.work, blocks);
+            let len = c * h * w;
+            let flat = dx.as_slice_mut().expect("standard layout");
+            for e in 0..part.examples {
+                let (b, l) = (e / 8, e % 8);
+                for p in 0..len {
+                    flat[(start + e) * len + p] = packs[b * len + p].0[l];
+                }
+            }
+            start += part.examples;
+        }
+        crate::step::give_back(parts);
+        Ok((l, grad, dx))
     }
 
     /// The mean loss and the accuracy on a batch, by forward passes only. Accuracy: a single
@@ -376,11 +469,12 @@ pub trait Network: Sized + Clone + Send + Sync {
         optimizer: &mut O,
     ) -> Result<Self::Scalar, Error> {
         let n = check_targets::<Self>(&x, &targets)?;
-        let (l, parts) = crate::step::run(self, x, targets, loss, n)?;
+        let (l, parts) = crate::step::run(self, x, targets, loss, n, false)?;
         let result = if l.is_finite() {
-            optimizer
-                .step(self.params_mut(), &parts[0].grad)
-                .map(|()| l)
+            optimizer.step(self.params_mut(), &parts[0].grad).map(|()| {
+                self.update_buffers(&parts[0].work);
+                l
+            })
         } else {
             Err(Error::NonFiniteLoss { value: l.to_f64() })
         };

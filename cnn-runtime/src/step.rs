@@ -8,14 +8,19 @@ use std::sync::Mutex;
 use ndarray::{ArrayView2, ArrayView4, s};
 
 use crate::loss::Loss;
-use crate::network::in_parts;
+use rayon::prelude::*;
+
+use crate::batch::PartInfo;
 use crate::simd::{Lanes, WithSimd};
 use crate::{Error, Float, Network, Tensor};
 
-/// The buffers of one part and its gradient.
+/// The buffers of one part, its gradient, and where it lies in the batch.
 pub(crate) struct Part<N: Network> {
     pub work: N::Work,
     pub grad: Vec<N::Scalar>,
+    pub first: usize,
+    pub examples: usize,
+    pub blocks: usize,
 }
 
 /// Parts' buffers of every network type in use, kept between steps: `(N::Work, Vec<Scalar>)`
@@ -35,11 +40,20 @@ fn take<N: Network>() -> Part<N> {
     match found.and_then(|b| b.downcast::<(N::Work, Vec<N::Scalar>)>().ok()) {
         Some(b) => {
             let (work, grad) = *b;
-            Part { work, grad }
+            Part {
+                work,
+                grad,
+                first: 0,
+                examples: 0,
+                blocks: 0,
+            }
         }
         None => Part {
             work: N::Work::default(),
             grad: vec![N::Scalar::ZERO; N::PARAM_LEN],
+            first: 0,
+            examples: 0,
+            blocks: 0,
         },
     }
 }
@@ -54,9 +68,12 @@ pub(crate) fn give_back<N: Network>(parts: Vec<Part<N>>) {
     }
 }
 
-/// `train_part` with the best instruction set there is.
-struct TrainPart<'a, N: Network, L> {
+/// One stage of `train_stage` with the best instruction set there is; stage 0 first copies
+/// the part's inputs into its blocks.
+struct TrainStage<'a, N: Network, L> {
     net: &'a N,
+    stage: usize,
+    info: PartInfo,
     work: &'a mut N::Work,
     x: ArrayView4<'a, N::Scalar>,
     targets: ArrayView2<'a, N::Scalar>,
@@ -65,21 +82,24 @@ struct TrainPart<'a, N: Network, L> {
     grad: &'a mut N::Params,
 }
 
-impl<N: Network, L: Loss> WithSimd<N::Scalar> for TrainPart<'_, N, L> {
-    /// The part's summed loss, or `None` for a non-finite input.
+impl<N: Network, L: Loss> WithSimd<N::Scalar> for TrainStage<'_, N, L> {
+    /// The part's summed loss (0 in the stages without the loss), or `None` for a
+    /// non-finite input.
     type Output = Option<N::Scalar>;
 
     #[inline(always)]
     fn with_simd<S: Lanes<N::Scalar>>(self, s: S) -> Option<N::Scalar> {
-        let blocks = crate::batch::blocks_for(self.x.len_of(ndarray::Axis(0)));
-        let packs = N::input_packs(self.work, blocks);
-        if !crate::batch::load_inputs(s, self.x, packs) {
-            return None;
+        if self.stage == 0 {
+            let packs = N::input_packs(self.work, self.info.blocks);
+            if !crate::batch::load_inputs(s, self.x, packs) {
+                return None;
+            }
         }
-        Some(self.net.train_part(
+        Some(self.net.train_stage(
             s,
+            self.stage,
+            self.info,
             self.work,
-            blocks,
             self.targets,
             self.loss,
             self.scale,
@@ -88,51 +108,90 @@ impl<N: Network, L: Loss> WithSimd<N::Scalar> for TrainPart<'_, N, L> {
     }
 }
 
+/// `f` on every part, on one thread each (in order, on this thread, for one part), the
+/// results in order.
+fn on_parts<N: Network, R: Send>(
+    parts: &mut [Part<N>],
+    f: impl Fn(&mut Part<N>) -> R + Sync + Send,
+) -> Vec<R> {
+    if parts.len() == 1 {
+        return vec![f(&mut parts[0])];
+    }
+    parts.par_iter_mut().map(f).collect()
+}
+
 /// The mean loss over a batch of `n > 0` examples whose shapes and targets are checked, and
 /// the parts, the first holding the gradient of the mean loss (the others' gradients added
 /// into it, in order). The inputs are checked as they are copied into the parts: `Err` names
-/// the first value that is not finite.
+/// the first value that is not finite. With `input_grad`, the parts also hold dL/dX.
 pub(crate) fn run<N: Network, L: Loss>(
     net: &N,
     x: ArrayView4<N::Scalar>,
     targets: ArrayView2<N::Scalar>,
     loss: &L,
     n: usize,
+    input_grad: bool,
 ) -> Result<(N::Scalar, Vec<Part<N>>), Error> {
+    N::check_train_batch(n)?;
     let scale = N::Scalar::ONE / N::Scalar::from_f64(n as f64);
-    let results = in_parts(n, |range| {
-        let mut part = take::<N>();
-        part.grad.fill(N::Scalar::ZERO);
-        let grad = N::Params::from_flat_mut(&mut part.grad).expect("PARAM_LEN scalars");
-        let l = N::Scalar::dispatch(TrainPart {
-            net,
-            work: &mut part.work,
-            x: x.slice(s![range.clone(), .., .., ..]),
-            targets: targets.slice(s![range, ..]),
-            loss,
-            scale,
-            grad,
+    let threads = rayon::current_num_threads().clamp(1, n.max(1));
+    let size = n.div_ceil(threads).max(1);
+    let mut parts: Vec<Part<N>> = (0..threads)
+        .map(|t| (t * size).min(n)..((t + 1) * size).min(n))
+        .filter(|r| !r.is_empty())
+        .map(|r| {
+            let mut part = take::<N>();
+            part.first = r.start;
+            part.examples = r.len();
+            part.blocks = crate::batch::blocks_for(r.len());
+            part.grad.fill(N::Scalar::ZERO);
+            part
+        })
+        .collect();
+    let mut total = N::Scalar::ZERO;
+    for stage in 0..N::STAGES {
+        let results = on_parts(&mut parts, |part| {
+            let range = part.first..part.first + part.examples;
+            let info = PartInfo {
+                blocks: part.blocks,
+                examples: part.examples,
+                first: part.first,
+                total: n,
+                input_grad,
+            };
+            let grad = N::Params::from_flat_mut(&mut part.grad).expect("PARAM_LEN scalars");
+            N::Scalar::dispatch(TrainStage {
+                net,
+                stage,
+                info,
+                work: &mut part.work,
+                x: x.slice(s![range.clone(), .., .., ..]),
+                targets: targets.slice(s![range, ..]),
+                loss,
+                scale,
+                grad,
+            })
         });
-        (l, part)
-    });
-    let mut total = Some(N::Scalar::ZERO);
-    let mut parts: Vec<Part<N>> = Vec::with_capacity(results.len());
-    for (l, part) in results {
-        total = total.zip(l).map(|(t, l)| t + l);
-        if let Some(first) = parts.first_mut() {
-            first
-                .grad
-                .iter_mut()
-                .zip(&part.grad)
-                .for_each(|(a, &b)| *a += b);
-        }
-        parts.push(part);
-    }
-    match total {
-        Some(total) => Ok((total * scale, parts)),
-        None => {
+        if results.iter().any(Option::is_none) {
             give_back(parts);
-            Err(crate::network::non_finite(&x).expect("a value that is not finite"))
+            return Err(crate::network::non_finite(&x).expect("a value that is not finite"));
+        }
+        total = results.into_iter().flatten().fold(total, |t, l| t + l);
+        if stage + 1 < N::STAGES {
+            let counts: Vec<usize> = parts.iter().map(|p| p.examples).collect();
+            let mut works: Vec<&mut N::Work> = parts.iter_mut().map(|p| &mut p.work).collect();
+            N::combine_stage(stage, &mut works, &counts);
         }
     }
+    let (first, rest) = parts
+        .split_first_mut()
+        .expect("a batch of at least one example");
+    for part in rest {
+        first
+            .grad
+            .iter_mut()
+            .zip(&part.grad)
+            .for_each(|(a, &b)| *a += b);
+    }
+    Ok((total * scale, parts))
 }

@@ -167,6 +167,40 @@ pub fn split_mut<
     unsafe { (&*base.add(IN).cast::<B>(), &mut *base.add(OUT).cast::<C>()) }
 }
 
+/// Two parts of `whole` to read, at `IN0` and `IN1` (they may overlap each other), and a part
+/// disjoint from both at `OUT` to write: the inputs and output of a residual block's join.
+#[inline(always)]
+pub fn split2_mut<
+    A: Tensor,
+    B: Tensor<Scalar = A::Scalar>,
+    C: Tensor<Scalar = A::Scalar>,
+    D: Tensor<Scalar = A::Scalar>,
+    const IN0: usize,
+    const IN1: usize,
+    const OUT: usize,
+>(
+    whole: &mut A,
+) -> (&B, &C, &mut D) {
+    const {
+        assert!(
+            IN0 + B::LEN <= A::LEN && IN1 + C::LEN <= A::LEN && OUT + D::LEN <= A::LEN,
+            "parts out of bounds"
+        );
+        assert!(IN0 + B::LEN <= OUT || OUT + D::LEN <= IN0, "parts overlap");
+        assert!(IN1 + C::LEN <= OUT || OUT + D::LEN <= IN1, "parts overlap");
+    };
+    let base = (whole as *mut A).cast::<A::Scalar>();
+    // SAFETY: in-bounds ranges of the exclusively borrowed `whole`; the one written is
+    // disjoint from the two read, which are only read.
+    unsafe {
+        (
+            &*base.add(IN0).cast::<B>(),
+            &*base.add(IN1).cast::<C>(),
+            &mut *base.add(OUT).cast::<D>(),
+        )
+    }
+}
+
 /// Where a network keeps its parameters: on the heap with `std` (a large network's would not
 /// fit on a thread's stack, and they never pass through it), inline without it (nothing to
 /// allocate on a microcontroller; a `static` network can live in flash).

@@ -47,13 +47,18 @@ pub fn items(net: &Network, summary: &str, kernels: TokenStream) -> TokenStream 
     };
     let (input_len_l, output_len_l, param_len_l) =
         (lit(input_len), lit(output_len), lit(param_len));
+    let buffer_len_l = lit(net.buffer_len);
     // `Clone` (which `Network` needs) and a short `Debug`, unless the user derives them. The
     // clone is built on the heap: a large network's parameters would not fit on a stack.
     let clone = (!derives(attrs, "Clone")).then(|| {
         quote! {
             impl<T: ::cnn::Float> ::core::clone::Clone for #name<T> {
                 fn clone(&self) -> Self {
-                    #name { params: ::cnn::__private::params_clone(&self.params) }
+                    #name {
+                        params: ::cnn::__private::params_clone(&self.params),
+                        buffers: ::cnn::__private::params_clone(&self.buffers),
+                        steps: self.steps,
+                    }
                 }
             }
         }
@@ -83,6 +88,8 @@ pub fn items(net: &Network, summary: &str, kernels: TokenStream) -> TokenStream 
         #[doc = #struct_doc]
         #vis struct #name<T = f32> {
             params: ::cnn::__private::ParamStore<T, #param_len_l>,
+            buffers: ::cnn::__private::ParamStore<T, #buffer_len_l>,
+            steps: u64,
         }
 
         #clone

@@ -1,83 +1,106 @@
 //! The passes for one example, which need no heap and no `std`: the forward pass into an
-//! arena of the layers' outputs, and the backward pass from it.
+//! arena of the layers' outputs, and the backward pass from it. Both are in inference mode:
+//! batch norm with its running statistics, dropout the identity (training goes through the
+//! batch pass).
 //!
-//! The arena is one flat array, `[T; ACTS_LEN]`, with each layer's output at a fixed offset
-//! (a relu after a conv or dense layer is fused into it and shares its slot); the passes view
-//! their parts as nested arrays. The runtime runs the forward pass with the best instruction
-//! set (`Float::dispatch`), keeps the arena on the stack for `forward`, and hands it to the
-//! backward pass for `backprop` and `input_gradient`, which compute in plain loops: one
-//! example's gradient is what a microcontroller or a saliency map needs, not a fast path
-//! (training goes through the batch pass).
+//! The arena is one flat array, `[T; ACTS_LEN]`, with each tensor at a fixed offset; a relu
+//! fused into the conv or dense layer before it, a `flatten` and (in inference) a `dropout`
+//! share the slot of their input. The passes view their parts as nested arrays. The runtime
+//! runs the forward pass with the best instruction set (`Float::dispatch`), keeps the arena on
+//! the stack for `forward`, and hands it to the backward pass for `backprop` and
+//! `input_gradient`, which compute in plain loops: one example's gradient is what a
+//! microcontroller or a saliency map needs, not a fast path.
 
 use proc_macro2::{Ident, TokenStream};
 use quote::{format_ident, quote, quote_spanned};
 
-use crate::codegen::{flat_ty, fuses, image_ty, lit, pool_consts, shape_ty};
-use crate::ir::{Activation, Kind, Layer, Network};
+use crate::codegen::{act_value, flat_ty, fuses, image_ty, lit, pool_consts, shape_ty};
+use crate::ir::{Activation, Kind, Network};
 
-/// Where each layer's output lies in the arena.
+/// Where a tensor lies: the network's input, or a slot of the arena.
+#[derive(Clone, Copy, PartialEq, Debug)]
+pub enum Slot {
+    Input,
+    At(usize),
+}
+
+/// Where each tensor lies.
 pub struct Arena {
-    /// Per layer: the first scalar of its output (the slot of the layer it is fused into).
-    pub offsets: Vec<usize>,
+    /// Per tensor (0 the input, `i + 1` the output of layer `i`).
+    pub slots: Vec<Slot>,
     /// Scalars in all.
     pub len: usize,
 }
 
-impl Arena {
-    pub fn of(net: &Network) -> Arena {
-        let mut offsets = Vec::with_capacity(net.layers.len());
-        let mut len = 0;
-        for (i, layer) in net.layers.iter().enumerate() {
-            if i > 0 && fuses(&net.layers[i - 1], layer) {
-                offsets.push(offsets[i - 1]);
-            } else {
-                offsets.push(len);
-                len += layer.output.len().unwrap_or(0) as usize;
-            }
+/// Whether layer `i` computes nothing of its own for one example: it shares its input's slot.
+pub fn aliases(net: &Network, i: usize) -> bool {
+    let layer = &net.layers[i];
+    match layer.kind {
+        Kind::Flatten | Kind::Dropout(_) => true,
+        Kind::Activation(_) => {
+            let t = layer.inputs[0];
+            t > 0 && fuses(&net.layers[t - 1], layer) && net.only_read_by(t, i)
         }
-        Arena { offsets, len }
-    }
-
-    /// Whether layer `i` is fused into the one before it.
-    fn fused(&self, i: usize) -> bool {
-        i > 0 && self.offsets[i] == self.offsets[i - 1]
+        _ => false,
     }
 }
 
-/// `Self::conv1_forward(s, ...)` and its kin: the call that computes layer `i` from `input`
-/// into `output`, with the activation of layer `i + 1` fused in when it is.
-fn forward_call(net: &Network, i: usize, input: TokenStream, output: TokenStream) -> TokenStream {
+impl Arena {
+    pub fn of(net: &Network) -> Arena {
+        let mut slots = vec![Slot::Input];
+        let mut len = 0;
+        for (i, layer) in net.layers.iter().enumerate() {
+            if aliases(net, i) {
+                slots.push(slots[layer.inputs[0]]);
+            } else {
+                slots.push(Slot::At(len));
+                len += layer.output.len().unwrap_or(0) as usize;
+            }
+        }
+        Arena { slots, len }
+    }
+}
+
+/// The activation fused into layer `i`'s store: a relu right after it that only it feeds.
+fn fused_after(net: &Network, i: usize) -> Option<Activation> {
+    let t = i + 1;
+    let consumers = net.consumers(t);
+    match consumers.as_slice() {
+        [j] if aliases(net, *j) => match net.layers[*j].kind {
+            Kind::Activation(a) => Some(a),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+/// The call that computes layer `i` from `inputs` into `out`.
+fn forward_call(net: &Network, i: usize, inputs: &[TokenStream], out: TokenStream) -> TokenStream {
     let layer = &net.layers[i];
-    let next = net.layers.get(i + 1).filter(|n| fuses(layer, n));
-    let fused = next.map(|n| match n.kind {
-        Kind::Activation(a) => crate::codegen::act_value(Some(a)),
-        _ => unreachable!("only activations fuse"),
-    });
-    let act = fused
-        .clone()
-        .unwrap_or_else(|| crate::codegen::act_value(None));
+    let name = &layer.name;
+    let input = &inputs[0];
     match &layer.kind {
         Kind::Conv(_) => {
             let (f, wt, b) = (
-                format_ident!("{}_forward", layer.name),
-                format_ident!("{}_weight", layer.name),
-                format_ident!("{}_bias", layer.name),
+                format_ident!("{}_forward", name),
+                format_ident!("{}_weight", name),
+                format_ident!("{}_bias", name),
             );
-            quote!(Self::#f(s, self.#wt(), self.#b(), #input, #output);)
+            quote!(Self::#f(s, self.#wt(), self.#b(), #input, #out);)
         }
         Kind::Dense { n, m } => {
             let (wt, b) = (
-                format_ident!("{}_weight", layer.name),
-                format_ident!("{}_bias", layer.name),
+                format_ident!("{}_weight", name),
+                format_ident!("{}_bias", name),
             );
-            let (n, m) = (lit(*n), lit(*m));
+            let (n, m, act) = (lit(*n), lit(*m), act_value(fused_after(net, i)));
             quote! {
                 ::cnn::__private::dense_forward_lanes::<T, S, _, #n, #m>(
                     s,
                     self.#wt(),
                     self.#b(),
                     ::cnn::__private::reshape(#input),
-                    ::cnn::__private::reshape_mut(#output),
+                    ::cnn::__private::reshape_mut(#out),
                     #act,
                 );
             }
@@ -85,22 +108,69 @@ fn forward_call(net: &Network, i: usize, input: TokenStream, output: TokenStream
         Kind::Pool(p) => {
             let f = format_ident!("{}", if p.max { "maxpool" } else { "avgpool" });
             let consts = pool_consts(layer, p);
-            quote!(::cnn::__private::#f::<#consts>(#input, #output);)
+            quote!(::cnn::__private::#f::<#consts>(#input, #out);)
         }
         Kind::Activation(Activation::Softmax) => {
-            quote!(::cnn::__private::softmax(#input, #output);)
+            quote!(::cnn::__private::softmax(#input, #out);)
         }
         Kind::Activation(a) => {
-            let act = crate::codegen::act_value(Some(*a));
+            let act = act_value(Some(*a));
             quote! {
                 ::cnn::__private::act::apply_rows(
                     s,
                     #act,
                     ::cnn::__private::Tensor::as_flat(#input),
-                    ::cnn::__private::Tensor::as_flat_mut(#output),
+                    ::cnn::__private::Tensor::as_flat_mut(#out),
                 );
             }
         }
+        Kind::BatchNorm(b) => {
+            let (c, sp) = (lit(b.channels), lit(b.spatial));
+            let eps = b.eps;
+            let (wt, bi, rm, rv) = (
+                format_ident!("{}_weight", name),
+                format_ident!("{}_bias", name),
+                format_ident!("{}_running_mean", name),
+                format_ident!("{}_running_var", name),
+            );
+            quote! {
+                ::cnn::__private::batchnorm_infer::<T, #c, #sp>(
+                    (self.#wt(), self.#bi()),
+                    (self.#rm(), self.#rv()),
+                    T::from_f64(#eps),
+                    ::cnn::__private::Tensor::as_flat(#input),
+                    ::cnn::__private::Tensor::as_flat_mut(#out),
+                );
+            }
+        }
+        Kind::GlobalAvgPool => {
+            let (c, sp) = gap_sizes(layer);
+            quote! {
+                ::cnn::__private::global_avgpool::<T, #c, #sp>(
+                    ::cnn::__private::Tensor::as_flat(#input),
+                    #out,
+                );
+            }
+        }
+        Kind::Add => {
+            let b = &inputs[1];
+            quote! {
+                ::cnn::__private::add(
+                    ::cnn::__private::Tensor::as_flat(#input),
+                    ::cnn::__private::Tensor::as_flat(#b),
+                    ::cnn::__private::Tensor::as_flat_mut(#out),
+                );
+            }
+        }
+        Kind::Flatten | Kind::Dropout(_) => unreachable!("aliases compute nothing"),
+    }
+}
+
+/// `C, H * W` of a global average pooling.
+fn gap_sizes(layer: &crate::ir::Layer) -> (proc_macro2::Literal, proc_macro2::Literal) {
+    match layer.input {
+        crate::shape::Shape::Image { c, h, w } => (lit(c as usize), lit((h * w) as usize)),
+        crate::shape::Shape::Flat(_) => unreachable!("check gives it an image"),
     }
 }
 
@@ -111,45 +181,83 @@ pub fn items(net: &Network) -> TokenStream {
     let acts_len = lit(arena.len.max(1));
     let [c, h, w] = net.input;
     let x_ty = image_ty(c, h, w);
-    let last = net.layers.len() - 1;
     let out_len = net.output_shape().len().unwrap_or(0) as usize;
     let out_ty = flat_ty(out_len);
 
-    // Forward: each layer from the previous layer's slot (or the input) into its own.
+    // Forward: each layer from its inputs' slots into its own.
     let mut forward = quote!(let x: &#x_ty = ::cnn::__private::reshape(x););
     for (i, layer) in net.layers.iter().enumerate() {
-        if arena.fused(i) {
+        if aliases(net, i) {
             continue;
         }
-        let out_ty = shape_ty(layer.output);
-        let off = lit(arena.offsets[i]);
-        let stmt = if i == 0 {
-            let call = forward_call(net, i, quote!(x), quote!(out));
-            quote! {{
-                let out: &mut #out_ty = ::cnn::__private::part_mut::<_, _, #off>(acts);
-                #call
-            }}
-        } else {
-            let in_ty = shape_ty(net.layers[i - 1].output);
-            let in_off = lit(arena.offsets[i - 1]);
-            let call = forward_call(net, i, quote!(input), quote!(out));
-            quote! {{
-                let (input, out): (&#in_ty, &mut #out_ty) =
-                    ::cnn::__private::split_mut::<_, _, _, #in_off, #off>(acts);
-                #call
-            }}
+        let Slot::At(off) = arena.slots[i + 1] else {
+            unreachable!("a layer that computes has its own slot")
         };
-        forward.extend(quote_spanned!(layer.span=> #stmt));
+        let out_ty = shape_ty(layer.output);
+        let off = lit(off);
+        let reads: Vec<(Slot, TokenStream)> = layer
+            .inputs
+            .iter()
+            .map(|&t| (arena.slots[t], shape_ty(net.tensor_shape(t))))
+            .collect();
+        let arena_reads: Vec<&(Slot, TokenStream)> =
+            reads.iter().filter(|(s, _)| *s != Slot::Input).collect();
+        let names: Vec<TokenStream> = (0..reads.len())
+            .map(|k| {
+                let n = format_ident!("in{}", k);
+                quote!(#n)
+            })
+            .collect();
+        let bind = match arena_reads.as_slice() {
+            [] => {
+                let binds = names.iter().map(|n| quote!(let #n = x;));
+                quote! {
+                    #(#binds)*
+                    let out: &mut #out_ty = ::cnn::__private::part_mut::<_, _, #off>(acts);
+                }
+            }
+            [(Slot::At(a), a_ty)] => {
+                let a = lit(*a);
+                let binds = reads.iter().zip(&names).map(|((s, _), n)| {
+                    if *s == Slot::Input {
+                        quote!(let #n = x;)
+                    } else {
+                        quote!(let #n = a;)
+                    }
+                });
+                quote! {
+                    let (a, out): (&#a_ty, &mut #out_ty) =
+                        ::cnn::__private::split_mut::<_, _, _, #a, #off>(acts);
+                    #(#binds)*
+                }
+            }
+            [(Slot::At(a), a_ty), (Slot::At(b), b_ty)] => {
+                let (a, b) = (lit(*a), lit(*b));
+                quote! {
+                    let (in0, in1, out): (&#a_ty, &#b_ty, &mut #out_ty) =
+                        ::cnn::__private::split2_mut::<_, _, _, _, #a, #b, #off>(acts);
+                }
+            }
+            _ => unreachable!("a layer reads one or two tensors"),
+        };
+        let call = forward_call(net, i, &names, quote!(out));
+        forward.extend(quote_spanned!(layer.span=> { #bind #call }));
     }
 
     // The output, and the logits a loss on logits reads when the network ends in softmax.
-    let out_off = lit(arena.offsets[last]);
-    let softmax_last =
-        matches!(net.layers[last].kind, Kind::Activation(Activation::Softmax)) && last > 0;
-    let logits_off = if softmax_last {
-        lit(arena.offsets[last - 1])
+    let last = net.layers.len() - 1;
+    let view = |t: usize| match arena.slots[t] {
+        Slot::At(off) => {
+            let off = lit(off);
+            quote!(::cnn::__private::part::<_, _, #off>(acts))
+        }
+        Slot::Input => unreachable!("the output is computed"),
+    };
+    let out_view = view(last + 1);
+    let logits_view = if matches!(net.layers[last].kind, Kind::Activation(Activation::Softmax)) {
+        view(net.layers[last].inputs[0])
     } else {
-        out_off.clone()
+        out_view.clone()
     };
 
     let backward = backward(net, &arena);
@@ -167,213 +275,256 @@ pub fn items(net: &Network) -> TokenStream {
         }
 
         fn output_of(acts: &Self::Acts) -> &#out_ty {
-            ::cnn::__private::part::<_, _, #out_off>(acts)
+            #out_view
         }
 
         fn logits_of(acts: &Self::Acts) -> &#out_ty {
-            ::cnn::__private::part::<_, _, #logits_off>(acts)
+            #logits_view
         }
 
         #backward
     }
 }
 
-/// `conv1_grad`: dL/d(output of the layer).
-fn grad_of(layer: &Layer) -> Ident {
-    format_ident!("{}_grad", layer.name)
+/// `t3`: tensor 3 in the backward pass, `d_t3` its gradient.
+fn tensor(t: usize) -> Ident {
+    format_ident!("t{}", t)
+}
+
+fn grad(t: usize) -> Ident {
+    format_ident!("d_t{}", t)
 }
 
 /// The backward pass of one example, last layer first, from the arena of its forward pass:
 /// every layer turns `dL/d(its output)` into the gradient of its parameters (when `grad` is
-/// given) and `dL/d(its input)`, down to the input (into `dx` when given).
+/// given) and of its inputs, down to the input (into `dx` when given). A tensor read by two
+/// layers gets the second gradient added to the first.
 fn backward(net: &Network, arena: &Arena) -> TokenStream {
     let last = net.layers.len() - 1;
-    let out_len = net.output_shape().len().unwrap_or(0) as usize;
-    let output_ty = flat_ty(out_len);
     let [c, h, w] = net.input;
     let x_ty = image_ty(c, h, w);
-    // `let conv1_out: &Ty = part(acts);` for every layer output that the pass reads.
-    let view = |i: usize| -> TokenStream {
-        let layer = &net.layers[i];
-        let (name, ty, off) = (
-            format_ident!("{}_out", layer.name),
-            shape_ty(layer.output),
-            lit(arena.offsets[i]),
-        );
-        quote!(let #name: &#ty = ::cnn::__private::part::<_, _, #off>(acts);)
-    };
-    let input_of = |i: usize| -> TokenStream {
-        if i == 0 {
-            quote!(x)
-        } else {
-            let name = format_ident!("{}_out", net.layers[i - 1].name);
-            quote!(#name)
-        }
-    };
-    // The outputs the pass reads: the inputs of layers with weights and of max pooling, the
-    // outputs of activations (their derivatives are functions of them), and what the loss
-    // reads.
-    let mut used = vec![false; last + 1];
-    used[last] = true;
-    if last > 0 && matches!(net.layers[last].kind, Kind::Activation(Activation::Softmax)) {
-        used[last - 1] = true;
-    }
-    for (i, layer) in net.layers.iter().enumerate() {
-        match layer.kind {
-            Kind::Conv(_) | Kind::Dense { .. } | Kind::Pool(crate::ir::Pool { max: true, .. })
-                if i > 0 =>
-            {
-                used[i - 1] = true
+    // Views of the tensors the pass reads.
+    let mut views = TokenStream::new();
+    for t in 1..=net.layers.len() {
+        let (name, ty) = (tensor(t), shape_ty(net.tensor_shape(t)));
+        let view = match arena.slots[t] {
+            Slot::At(off) => {
+                let off = lit(off);
+                quote!(::cnn::__private::part::<_, _, #off>(acts))
             }
-            Kind::Activation(_) => used[i] = true,
-            _ => {}
-        }
+            Slot::Input => quote!(::cnn::__private::reshape(x)),
+        };
+        views.extend(quote!(let #name: &#ty = #view;));
     }
-    let views = (0..=last).filter(|&i| used[i]).map(view);
-    let last_grad = grad_of(&net.layers[last]);
-    let fused_loss =
+    let mut body = TokenStream::new();
+    // Tensors whose gradient exists.
+    let mut has_grad = vec![false; net.layers.len() + 1];
+    let softmax_last =
         matches!(net.layers[last].kind, Kind::Activation(Activation::Softmax)) && last > 0;
-    let mut body = if fused_loss {
+    let out_t = last + 1;
+    let (out, d_out) = (tensor(out_t), grad(out_t));
+    let out_ty = shape_ty(net.tensor_shape(out_t));
+    if softmax_last {
         // A final softmax and a loss on logits (`SoftmaxCrossEntropy`) are fused: the loss
         // reads the softmax's input and gives dL/d(logits) = p - y, with no softmax Jacobian.
         // Other losses read the softmax's output and go through its backward pass. The
         // branch is on a constant, so only one side is compiled in.
-        let softmax = &net.layers[last];
-        let logits = input_of(last);
-        let logits_grad = grad_of(&net.layers[last - 1]);
-        let last_out = format_ident!("{}_out", softmax.name);
-        let logits_ty = shape_ty(softmax.input);
-        quote! {
-            let mut #logits_grad: #logits_ty = ::cnn::__private::Tensor::zeroed();
+        let lt = net.layers[last].inputs[0];
+        let (logits, d_logits) = (tensor(lt), grad(lt));
+        let logits_ty = shape_ty(net.tensor_shape(lt));
+        body.extend(quote! {
+            let mut #d_logits: #logits_ty = ::cnn::__private::Tensor::zeroed();
             let l = if <L as ::cnn::loss::Loss>::TAKES_LOGITS {
                 loss.example(
                     ::cnn::__private::Tensor::as_flat(#logits),
                     target,
                     scale,
-                    ::cnn::__private::Tensor::as_flat_mut(&mut #logits_grad),
+                    ::cnn::__private::Tensor::as_flat_mut(&mut #d_logits),
                 )
             } else {
-                let mut #last_grad: #output_ty = ::cnn::__private::Tensor::zeroed();
+                let mut #d_out: #out_ty = ::cnn::__private::Tensor::zeroed();
                 let l = loss.example(
-                    ::cnn::__private::Tensor::as_flat(#last_out),
+                    ::cnn::__private::Tensor::as_flat(#out),
                     target,
                     scale,
-                    ::cnn::__private::Tensor::as_flat_mut(&mut #last_grad),
+                    ::cnn::__private::Tensor::as_flat_mut(&mut #d_out),
                 );
-                ::cnn::__private::softmax_backward(#last_out, ::cnn::__private::reshape(&#last_grad), &mut #logits_grad);
+                ::cnn::__private::softmax_backward(#out, &#d_out, &mut #d_logits);
                 l
             };
-            let #logits_grad = &#logits_grad;
-        }
+        });
+        has_grad[lt] = true;
     } else {
-        let last_out = format_ident!("{}_out", net.layers[last].name);
-        quote! {
-            let mut #last_grad: #output_ty = ::cnn::__private::Tensor::zeroed();
+        body.extend(quote! {
+            let mut #d_out: #out_ty = ::cnn::__private::Tensor::zeroed();
             let l = loss.example(
-                ::cnn::__private::Tensor::as_flat(#last_out),
+                ::cnn::__private::Tensor::as_flat(#out),
                 target,
                 scale,
-                ::cnn::__private::Tensor::as_flat_mut(&mut #last_grad),
+                ::cnn::__private::Tensor::as_flat_mut(&mut #d_out),
             );
-            let #last_grad = ::cnn::__private::reshape(&#last_grad);
+        });
+        has_grad[out_t] = true;
+    }
+    let end = if softmax_last { last } else { last + 1 };
+    for i in (0..end).rev() {
+        let layer = &net.layers[i];
+        let o = i + 1;
+        if !has_grad[o] {
+            continue;
         }
-    };
-    let backward_layers = if fused_loss { last } else { last + 1 };
-    for (i, layer) in net.layers[..backward_layers].iter().enumerate().rev() {
-        let grad = grad_of(layer);
-        let input = input_of(i);
-        // Where dL/dX goes: the caller's `dx` (or a local when not given), or a new local
-        // named after the previous layer.
-        let (input_grad_decl, input_grad) = if i == 0 {
-            (
-                quote! {
-                    let mut dx_local: #x_ty;
-                    let dx: &mut #x_ty = match dx {
-                        Some(dx) => ::cnn::__private::reshape_mut(dx),
-                        None => {
-                            dx_local = ::cnn::__private::Tensor::zeroed();
-                            &mut dx_local
-                        }
-                    };
-                },
-                quote!(dx),
-            )
-        } else {
-            let g = grad_of(&net.layers[i - 1]);
-            let ty = shape_ty(layer.input);
-            (
-                quote!(let mut #g: #ty = ::cnn::__private::Tensor::zeroed();),
-                quote!(&mut #g),
-            )
+        let d_o = grad(o);
+        let name = &layer.name;
+        // Each input's gradient: into a new local, or added to the one a later layer made.
+        let mut stmts = TokenStream::new();
+        let mut targets = Vec::new();
+        for (k, &t) in layer.inputs.iter().enumerate() {
+            let ty = shape_ty(net.tensor_shape(t));
+            if has_grad[t] {
+                let tmp = format_ident!("d_t{}_{}", t, o);
+                stmts.extend(quote!(let mut #tmp: #ty = ::cnn::__private::Tensor::zeroed();));
+                targets.push((t, quote!(&mut #tmp), Some(tmp)));
+            } else {
+                let d = grad(t);
+                stmts.extend(quote!(let mut #d: #ty = ::cnn::__private::Tensor::zeroed();));
+                targets.push((t, quote!(&mut #d), None));
+            }
+            let _ = k;
+        }
+        let input = tensor(layer.inputs[0]);
+        let into = &targets[0].1;
+        let params = |f: TokenStream| -> TokenStream {
+            let off = lit(layer.param_offset);
+            quote! {
+                if let Some(grad) = grad.as_deref_mut() {
+                    let (dw, db) = ::cnn::__private::parts_mut::<_, _, _, #off>(grad);
+                    #f
+                }
+            }
         };
-        let stmts = match &layer.kind {
+        let call = match &layer.kind {
             Kind::Conv(_) => {
                 let (b, bi, wt) = (
-                    format_ident!("{}_backward", layer.name),
-                    format_ident!("{}_backward_input", layer.name),
-                    format_ident!("{}_weight", layer.name),
+                    format_ident!("{}_backward", name),
+                    format_ident!("{}_backward_input", name),
+                    format_ident!("{}_weight", name),
                 );
-                let off = lit(layer.param_offset);
+                let p = params(quote!(Self::#b(#input, &#d_o, dw, db);));
                 quote! {
-                    if let Some(grad) = grad.as_deref_mut() {
-                        let (dw, db) = ::cnn::__private::parts_mut::<_, _, _, #off>(grad);
-                        Self::#b(#input, #grad, dw, db);
-                    }
-                    #input_grad_decl
-                    Self::#bi(self.#wt(), #grad, #input_grad);
+                    #p
+                    Self::#bi(self.#wt(), &#d_o, #into);
                 }
             }
             Kind::Dense { n, m } => {
-                let wt = format_ident!("{}_weight", layer.name);
+                let wt = format_ident!("{}_weight", name);
                 let (n, m) = (lit(*n), lit(*m));
-                let off = lit(layer.param_offset);
+                let p = params(quote! {
+                    ::cnn::__private::dense_backward::<T, #n, #m>(
+                        ::cnn::__private::reshape(#input),
+                        &#d_o,
+                        dw,
+                        db,
+                    );
+                });
                 quote! {
-                    if let Some(grad) = grad.as_deref_mut() {
-                        let (dw, db) = ::cnn::__private::parts_mut::<_, _, _, #off>(grad);
-                        ::cnn::__private::dense_backward::<T, #n, #m>(
-                            ::cnn::__private::reshape(#input),
-                            #grad,
-                            dw,
-                            db,
-                        );
-                    }
-                    #input_grad_decl
+                    #p
                     ::cnn::__private::dense_backward_input::<T, #n, #m>(
                         self.#wt(),
-                        #grad,
-                        ::cnn::__private::reshape_mut(#input_grad),
+                        &#d_o,
+                        ::cnn::__private::reshape_mut(#into),
                     );
                 }
             }
             Kind::Pool(p) => {
                 let consts = pool_consts(layer, p);
-                let call = if p.max {
-                    quote!(::cnn::__private::maxpool_backward::<#consts>(#input, #grad, #input_grad);)
+                if p.max {
+                    quote!(::cnn::__private::maxpool_backward::<#consts>(#input, &#d_o, #into);)
                 } else {
-                    quote!(::cnn::__private::avgpool_backward::<#consts>(#grad, #input_grad);)
-                };
-                quote!(#input_grad_decl #call)
+                    quote!(::cnn::__private::avgpool_backward::<#consts>(&#d_o, #into);)
+                }
             }
             Kind::Activation(a) => {
-                let output = format_ident!("{}_out", layer.name);
+                let output = tensor(o);
                 let f = format_ident!("{}_backward", a.name());
-                let call = match a {
+                match a {
                     Activation::LeakyRelu(s) => {
-                        quote!(::cnn::__private::#f(T::from_f64(#s), #output, #grad, #input_grad);)
+                        quote!(::cnn::__private::#f(T::from_f64(#s), #output, &#d_o, #into);)
                     }
-                    _ => quote!(::cnn::__private::#f(#output, #grad, #input_grad);),
-                };
-                quote!(#input_grad_decl #call)
+                    _ => quote!(::cnn::__private::#f(#output, &#d_o, #into);),
+                }
+            }
+            Kind::BatchNorm(b) => {
+                let (c, sp) = (lit(b.channels), lit(b.spatial));
+                let eps = b.eps;
+                let off = lit(layer.param_offset);
+                let (wt, rm, rv) = (
+                    format_ident!("{}_weight", name),
+                    format_ident!("{}_running_mean", name),
+                    format_ident!("{}_running_var", name),
+                );
+                quote! {
+                    ::cnn::__private::batchnorm_infer_backward::<T, #c, #sp>(
+                        self.#wt(),
+                        (self.#rm(), self.#rv()),
+                        T::from_f64(#eps),
+                        ::cnn::__private::Tensor::as_flat(#input),
+                        ::cnn::__private::Tensor::as_flat(&#d_o),
+                        ::cnn::__private::Tensor::as_flat_mut(#into),
+                        grad.as_deref_mut().map(|g| ::cnn::__private::parts_mut::<_, _, _, #off>(g)),
+                    );
+                }
+            }
+            Kind::GlobalAvgPool => {
+                let (c, sp) = gap_sizes(layer);
+                quote! {
+                    ::cnn::__private::global_avgpool_backward::<T, #c, #sp>(
+                        &#d_o,
+                        ::cnn::__private::Tensor::as_flat_mut(#into),
+                    );
+                }
+            }
+            Kind::Flatten | Kind::Dropout(_) => quote! {
+                ::cnn::__private::Tensor::as_flat_mut(#into)
+                    .copy_from_slice(::cnn::__private::Tensor::as_flat(&#d_o));
+            },
+            Kind::Add => {
+                let second = &targets[1].1;
+                quote! {
+                    ::cnn::__private::Tensor::as_flat_mut(#into)
+                        .copy_from_slice(::cnn::__private::Tensor::as_flat(&#d_o));
+                    ::cnn::__private::Tensor::as_flat_mut(#second)
+                        .copy_from_slice(::cnn::__private::Tensor::as_flat(&#d_o));
+                }
             }
         };
-        body.extend(stmts);
-        // Later statements take the gradient by reference.
-        if i > 0 {
-            let g = grad_of(&net.layers[i - 1]);
-            body.extend(quote!(let #g = &#g;));
+        stmts.extend(call);
+        for (t, _, tmp) in &targets {
+            if let Some(tmp) = tmp {
+                let d = grad(*t);
+                stmts.extend(quote! {
+                    ::cnn::__private::add_assign(
+                        ::cnn::__private::Tensor::as_flat_mut(&mut #d),
+                        ::cnn::__private::Tensor::as_flat(&#tmp),
+                    );
+                });
+            }
+            has_grad[*t] = true;
         }
+        body.extend(stmts);
     }
+    // The input's gradient, for the caller.
+    let d_x = grad(0);
+    let finish = if has_grad[0] {
+        quote! {
+            if let Some(dx) = dx {
+                *dx = *::cnn::__private::reshape(&#d_x);
+            }
+        }
+    } else {
+        quote!(let _ = dx;)
+    };
     quote! {
+        #[allow(unused_variables, unused_mut)]
         fn backward_from<L: ::cnn::loss::Loss>(
             &self,
             x: &Self::Input,
@@ -384,9 +535,10 @@ fn backward(net: &Network, arena: &Arena) -> TokenStream {
             mut grad: ::core::option::Option<&mut Self::Params>,
             dx: ::core::option::Option<&mut Self::Input>,
         ) -> T {
-            let x: &#x_ty = ::cnn::__private::reshape(x);
-            #(#views)*
+            let t0: &#x_ty = ::cnn::__private::reshape(x);
+            #views
             #body
+            #finish
             l
         }
     }
@@ -397,16 +549,27 @@ mod tests {
     use super::*;
 
     #[test]
-    fn fused_layers_share_a_slot() {
+    fn fused_and_aliased_layers_share_a_slot() {
         let input = quote::quote! {
-            struct N { input(1, 6x6) -> conv(2, 3x3) -> relu -> maxpool(2x2) -> sigmoid -> dense(3) }
+            struct N { input(1, 6x6) -> conv(2, 3x3) -> relu -> maxpool(2x2) -> sigmoid -> flatten -> dense(3) }
         };
         let input: crate::ast::Input = syn::parse2(input).unwrap();
         let (nets, errors) = crate::check::check(&input);
         assert!(errors.finish().is_ok());
         let arena = Arena::of(&nets[0]);
-        // conv 2x4x4 = 32 (relu in it), pool 2x2x2 = 8, sigmoid 8, dense 3.
-        assert_eq!(arena.offsets, [0, 0, 32, 40, 48]);
+        // conv 2x4x4 = 32 (relu in it), pool 2x2x2 = 8, sigmoid 8 (flatten in it), dense 3.
+        assert_eq!(
+            arena.slots,
+            [
+                Slot::Input,
+                Slot::At(0),
+                Slot::At(0),
+                Slot::At(32),
+                Slot::At(40),
+                Slot::At(40),
+                Slot::At(48)
+            ]
+        );
         assert_eq!(arena.len, 51);
     }
 }

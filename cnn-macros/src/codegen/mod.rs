@@ -156,6 +156,8 @@ pub fn network(net: &Network) -> TokenStream {
     let kernels = kernels(net);
     let api = api::items(net, &table, quote!(#(#accessors)* #kernels));
     let tensors = params::tensor_table(net);
+    let (buffers, counters) = params::buffer_table(net);
+    let buffer_len = lit(net.buffer_len);
     let example = example::items(net);
     let (work, batch) = batch::items(net);
     let forward_macs = lit(net.layers.iter().map(summary::forward_macs).sum::<u64>() as usize);
@@ -177,12 +179,39 @@ pub fn network(net: &Network) -> TokenStream {
 
                 const INPUT_SHAPE: [usize; 3] = #shape;
                 const TENSORS: &'static [::cnn::TensorInfo] = &[#(#tensors),*];
+                const BUFFERS: &'static [::cnn::TensorInfo] = &[#(#buffers),*];
+                const COUNTERS: &'static [&'static str] = &[#(#counters),*];
                 const SUMMARY: &'static str = #table;
                 const FORWARD_MACS: usize = #forward_macs;
                 const TRAIN_MACS: usize = #train_macs;
 
                 fn zeroed() -> Self {
-                    #name { params: ::cnn::__private::params_zeroed::<T, #param_len>() }
+                    let mut buffers = ::cnn::__private::params_zeroed::<T, #buffer_len>();
+                    ::cnn::__private::init_buffers(
+                        <Self as ::cnn::Network>::BUFFERS,
+                        ::cnn::__private::params_of_mut(&mut buffers),
+                    );
+                    #name {
+                        params: ::cnn::__private::params_zeroed::<T, #param_len>(),
+                        buffers,
+                        steps: 0,
+                    }
+                }
+
+                fn buffers(&self) -> &[T] {
+                    ::cnn::__private::params_of(&self.buffers)
+                }
+
+                fn buffers_mut(&mut self) -> &mut [T] {
+                    ::cnn::__private::params_of_mut(&mut self.buffers)
+                }
+
+                fn steps(&self) -> u64 {
+                    self.steps
+                }
+
+                fn set_steps(&mut self, steps: u64) {
+                    self.steps = steps;
                 }
 
                 fn param_tensor(&self) -> &#params_ty {

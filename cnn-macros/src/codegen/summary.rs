@@ -8,24 +8,25 @@ use crate::shape::Shape;
 pub fn forward_macs(layer: &Layer) -> u64 {
     let out = layer.output.len().unwrap_or(0);
     match &layer.kind {
-        Kind::Conv(c) => out * (c.channels * c.kh * c.kw) as u64,
+        Kind::Conv(c) => out * (c.group_channels() * c.kh * c.kw) as u64,
         Kind::Dense { n, m } => (*n as u64) * (*m as u64),
-        Kind::Pool(_) | Kind::Activation(_) => 0,
+        _ => 0,
     }
 }
 
 /// Multiply-adds of one example's training step: the forward pass, dL/dW (as many as the
-/// forward), and dL/dX for every layer with weights but the first (none is computed there).
+/// forward), and dL/dX of every layer with weights whose input needs it (a layer with
+/// weights before it, on some path; none is computed for the first).
 pub fn train_macs(net: &Network) -> u64 {
-    let first = net.layers.iter().position(|l| l.param_lens().is_some());
-    net.layers
-        .iter()
-        .enumerate()
-        .map(|(i, l)| {
-            let f = forward_macs(l);
-            if Some(i) == first { 2 * f } else { 3 * f }
-        })
-        .sum()
+    let mut needs = vec![false; net.layers.len() + 1];
+    let mut total = 0;
+    for (i, l) in net.layers.iter().enumerate() {
+        let f = forward_macs(l);
+        let input_needs = l.inputs.iter().any(|&t| needs[t]);
+        total += if input_needs { 3 * f } else { 2 * f };
+        needs[i + 1] = l.param_lens().is_some() || input_needs;
+    }
+    total
 }
 
 fn thousands(n: u64) -> String {
@@ -74,12 +75,22 @@ pub fn table(net: &Network) -> String {
                 p.kw
             ),
             Kind::Activation(a) => a.name().into(),
+            Kind::BatchNorm(_) => "batchnorm".into(),
+            Kind::Dropout(p) => format!("dropout {p}"),
+            Kind::GlobalAvgPool => "global_avgpool".into(),
+            Kind::Flatten => "flatten".into(),
+            Kind::Add => "residual, add".into(),
         };
         let params = layer.param_lens().map_or(0, |(w, b)| w + b);
+        let buffers = if layer.buffer_len() > 0 {
+            format!(" + {} buffers", thousands(layer.buffer_len() as u64))
+        } else {
+            String::new()
+        };
         rows.push([
-            format!("{} ({kind})", layer.name),
+            format!("{} ({kind})", layer.path),
             shape_text(layer.output),
-            thousands(params as u64),
+            thousands(params as u64) + &buffers,
             thousands(2 * forward_macs(layer)),
         ]);
     }
@@ -116,6 +127,12 @@ pub fn table(net: &Network) -> String {
     out += &rule;
     let forward: u64 = net.layers.iter().map(forward_macs).sum();
     out += &format!("parameters: {}\n", thousands(net.param_len as u64));
+    if net.buffer_len > 0 {
+        out += &format!(
+            "buffers: {} (running statistics, saved with the weights, not trained)\n",
+            thousands(net.buffer_len as u64)
+        );
+    }
     out += &format!(
         "FLOPs per example: {} forward, {} training step\n",
         thousands(2 * forward),

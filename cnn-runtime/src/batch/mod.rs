@@ -13,6 +13,7 @@
 //! activations, the loss, and moving examples in and out of the layout.
 
 pub mod dense;
+pub mod norm;
 pub mod pool;
 
 use ndarray::{ArrayView2, ArrayView4, Axis};
@@ -23,6 +24,21 @@ use crate::simd::{Lanes, Pack, Zeroable};
 
 /// Examples per block: the lanes of a [`Pack`].
 pub const LANES: usize = 8;
+
+/// Where a part lies in its batch, for the generated `train_stage`.
+#[derive(Clone, Copy, Debug)]
+pub struct PartInfo {
+    /// Blocks of eight examples.
+    pub blocks: usize,
+    /// The part's examples.
+    pub examples: usize,
+    /// The index of its first example in the batch (dropout's masks depend on it).
+    pub first: usize,
+    /// The examples of the whole batch.
+    pub total: usize,
+    /// Whether the pass computes dL/dX of the input.
+    pub input_grad: bool,
+}
 
 mod sealed {
     pub trait Sealed {}
@@ -101,6 +117,13 @@ pub fn buffer<T: Float, A: Packed<T>>(blocks: usize) -> Vec<A> {
 pub fn ensure<T: Float, A: Packed<T>>(buf: &mut Vec<A>, blocks: usize) {
     if buf.len() < blocks {
         *buf = buffer(blocks);
+    }
+}
+
+/// Makes `buf` hold at least `len` scalars (a batch norm's statistics).
+pub fn ensure_scalars<T: Float>(buf: &mut Vec<T>, len: usize) {
+    if buf.len() < len {
+        buf.resize(len, T::ZERO);
     }
 }
 

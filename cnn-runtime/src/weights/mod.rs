@@ -20,7 +20,13 @@
 //! tensor by tensor, into either scalar type: `F32` into `f64` is exact, `F64` into `f32`
 //! rounds to nearest (values beyond `f32`'s range become infinite), so a gradient-check `f64`
 //! network can load a PyTorch `float32` checkpoint. Other dtypes (`F16`, `BF16`, integers) are
-//! refused by name rather than converted. A `__metadata__` entry is accepted and ignored.
+//! refused by name rather than converted.
+//!
+//! A network with batch norm also writes its buffers, `<name>.running_mean` and
+//! `<name>.running_var` in the network's dtype, and `<name>.num_batches_tracked`, an `I64`
+//! scalar: what PyTorch's `BatchNorm` keeps, so that a strict `load_state_dict` takes the file.
+//! A network whose steps no batch norm counts keeps them in the metadata (`cnn.steps`), once it
+//! has trained; other metadata is accepted and ignored.
 //!
 //! The parsing and serialising are the [`safetensors`] crate's, the Hugging Face reference
 //! implementation; this module maps a network to its tensors and back, and writes files
@@ -213,22 +219,44 @@ pub fn load<N: Network>(path: impl AsRef<Path>) -> Result<N, Error> {
 /// # Ok::<(), cnn::Error>(())
 /// ```
 pub fn to_bytes<N: Network>(net: &N) -> Result<Vec<u8>, Error> {
-    let params = net.params();
+    let (params, buffers) = (net.params(), net.buffers());
     let dtype = dtype_of::<N::Scalar>();
-    let tensors = N::TENSORS.iter().map(|t| {
-        let values = &params[t.offset..t.offset + t.len];
-        let data = encode(values);
+    let of = |values: &[N::Scalar], t: &'static crate::TensorInfo| {
         (
             t.name,
             Encoded {
                 dtype,
                 shape: t.shape,
-                data,
+                data: encode(&values[t.offset..t.offset + t.len]),
+            },
+        )
+    };
+    let counters = N::COUNTERS.iter().map(|&name| {
+        (
+            name,
+            Encoded {
+                dtype: Dtype::I64,
+                shape: &[],
+                data: (net.steps() as i64).to_le_bytes().to_vec(),
             },
         )
     });
-    safetensors::serialize(tensors, None).map_err(format_error)
+    let tensors = N::TENSORS
+        .iter()
+        .map(|t| of(params, t))
+        .chain(N::BUFFERS.iter().map(|t| of(buffers, t)))
+        .chain(counters);
+    // A network whose steps no batch norm counts (dropout's masks depend on them) keeps them
+    // in the metadata, which PyTorch ignores.
+    let steps = (N::COUNTERS.is_empty() && net.steps() > 0)
+        .then(|| (STEPS_KEY.to_owned(), net.steps().to_string()));
+    // Collected into the map type `serialize` names (`hashbrown`'s without `std`).
+    let metadata = steps.map(|entry| [entry].into_iter().collect());
+    safetensors::serialize(tensors, metadata).map_err(format_error)
 }
+
+/// The metadata entry that holds [`Network::steps`] when no `num_batches_tracked` does.
+const STEPS_KEY: &str = "cnn.steps";
 
 /// Reads a network from safetensors bytes, as [`load`] reads a file.
 ///
@@ -268,8 +296,8 @@ pub fn from_bytes<N: Network>(bytes: &[u8]) -> Result<N, Error> {
     check_data_len(bytes)?;
     let file = SafeTensors::deserialize(bytes).map_err(format_error)?;
 
-    let mut views = Vec::with_capacity(N::TENSORS.len());
-    for t in N::TENSORS {
+    let mut views = Vec::with_capacity(N::TENSORS.len() + N::BUFFERS.len());
+    for t in N::TENSORS.iter().chain(N::BUFFERS) {
         let view = match file.tensor(t.name) {
             Ok(view) => view,
             Err(SafeTensorError::TensorNotFound(_)) => {
@@ -296,12 +324,43 @@ pub fn from_bytes<N: Network>(bytes: &[u8]) -> Result<N, Error> {
         views.push(view);
     }
 
+    let mut steps = None;
+    for &name in N::COUNTERS {
+        let view = match file.tensor(name) {
+            Ok(view) => view,
+            Err(SafeTensorError::TensorNotFound(_)) => {
+                return Err(Error::MissingTensor {
+                    name: name.to_owned(),
+                });
+            }
+            Err(e) => return Err(format_error(e)),
+        };
+        if view.dtype() != Dtype::I64 {
+            return Err(Error::TensorDtype {
+                name: name.to_owned(),
+                expected: "I64",
+                given: view.dtype().to_string(),
+            });
+        }
+        if !view.shape().is_empty() {
+            return Err(Error::TensorShape {
+                name: name.to_owned(),
+                expected: [].as_slice().into(),
+                given: view.shape().into(),
+            });
+        }
+        let value = view
+            .data()
+            .first_chunk::<8>()
+            .map_or(0, |b| i64::from_le_bytes(*b));
+        steps = Some(steps.unwrap_or(0).max(value.max(0) as u64));
+    }
+
     let mut names = file.names();
     names.sort_unstable();
-    if let Some(extra) = names
-        .into_iter()
-        .find(|&name| !N::TENSORS.iter().any(|t| t.name == name))
-    {
+    if let Some(extra) = names.into_iter().find(|&name| {
+        !N::TENSORS.iter().chain(N::BUFFERS).any(|t| t.name == name) && !N::COUNTERS.contains(&name)
+    }) {
         return Err(Error::UnexpectedTensor {
             name: extra.to_owned(),
         });
@@ -316,6 +375,19 @@ pub fn from_bytes<N: Network>(bytes: &[u8]) -> Result<N, Error> {
             &mut params[t.offset..t.offset + t.len],
         );
     }
+    let buffers = net.buffers_mut();
+    for (t, view) in N::BUFFERS.iter().zip(&views[N::TENSORS.len()..]) {
+        decode(
+            view.dtype(),
+            view.data(),
+            &mut buffers[t.offset..t.offset + t.len],
+        );
+    }
+    let from_metadata = || {
+        let (_, metadata) = SafeTensors::read_metadata(bytes).ok()?;
+        metadata.metadata().as_ref()?.get(STEPS_KEY)?.parse().ok()
+    };
+    net.set_steps(steps.or_else(from_metadata).unwrap_or(0));
     Ok(net)
 }
 

@@ -65,6 +65,8 @@ impl<T: Float> Network for TestNet<T> {
     type Params = [T; 9];
     const INPUT_SHAPE: [usize; 3] = [1, 2, 2];
     const TENSORS: &'static [TensorInfo] = TEST_TENSORS;
+    const BUFFERS: &'static [TensorInfo] = &[];
+    const COUNTERS: &'static [&'static str] = &[];
     const SUMMARY: &'static str = "";
     const FORWARD_MACS: usize = 0;
     const TRAIN_MACS: usize = 0;
@@ -103,14 +105,22 @@ impl<T: Float> Network for TestNet<T> {
         unimplemented!("weight-file tests do not compute")
     }
     type Work = ();
+    const STAGES: usize = 1;
     fn input_packs(_: &mut (), _: usize) -> &mut [crate::simd::Pack<T>] {
         unimplemented!("weight-file tests do not compute")
     }
-    fn train_part<L: Loss, S: crate::simd::Lanes<T>>(
+    fn input_grad_packs(_: &(), _: usize) -> &[crate::simd::Pack<T>] {
+        unimplemented!("weight-file tests do not compute")
+    }
+    fn check_train_batch(_: usize) -> Result<(), crate::Error> {
+        Ok(())
+    }
+    fn train_stage<L: Loss, S: crate::simd::Lanes<T>>(
         &self,
         _: S,
-        _: &mut (),
         _: usize,
+        _: crate::batch::PartInfo,
+        _: &mut (),
         _: ndarray::ArrayView2<T>,
         _: &L,
         _: T,
@@ -118,6 +128,18 @@ impl<T: Float> Network for TestNet<T> {
     ) -> T {
         unimplemented!("weight-file tests do not compute")
     }
+    fn combine_stage(_: usize, _: &mut [&mut ()], _: &[usize]) {}
+    fn update_buffers(&mut self, _: &()) {}
+    fn buffers(&self) -> &[T] {
+        &[]
+    }
+    fn buffers_mut(&mut self) -> &mut [T] {
+        &mut []
+    }
+    fn steps(&self) -> u64 {
+        0
+    }
+    fn set_steps(&mut self, _: u64) {}
 }
 
 /// Parameters 1, 2, ..., 9 in `params()` order.

@@ -1,4 +1,4 @@
-// conv takes the options `stride` and `pad` only
+// conv takes the options `stride`, `pad` and `groups` only
 use cnn::network;
 
 network! {

@@ -36,7 +36,7 @@ pub fn forward(layer: &Layer, conv: &Conv, act: &Fused) -> TokenStream {
         d.weight_ty(),
     );
     let f_l = lit(d.f);
-    let tile = choose_tile(d.f, d.ow, d.c * d.kh * d.kw);
+    let tile = choose_tile(d.fg(), d.ow, d.cg() * d.kh * d.kw);
     let (f, i, j, c) = (
         format_ident!("f"),
         format_ident!("i"),
@@ -57,25 +57,26 @@ pub fn forward(layer: &Layer, conv: &Conv, act: &Fused) -> TokenStream {
     };
     let mut rows_out = TokenStream::new();
     let mut f_start = 0;
-    for (f_size, f_count) in spans(d.f, tile.rows) {
+    for (f_size, f_count) in spans(d.fg(), tile.rows) {
         let mut cols_out = TokenStream::new();
         let mut j_start = 0;
         for (j_size, j_count) in spans(d.ow, tile.cols) {
             let weight = |r: usize, (u, v): (usize, usize)| {
-                let fr = idx(&f, 1, r);
+                let fr = d.filter(idx(&f, 1, r));
                 let (u, v) = (lit(u), lit(v));
                 quote!(w[#fr][#c][#u][#v])
             };
             let input = |(u, v): (usize, usize), col: usize| {
                 let (y, x) = (idx(&i, d.s, u), idx_offset(&j, d.s, col, v));
-                quote!(s.load(&#src[#c][#y][#x]))
+                let channel = d.channel(quote!(#c));
+                quote!(s.load(&#src[#channel][#y][#x]))
             };
             let init = |r: usize| {
-                let fr = idx(&f, 1, r);
+                let fr = d.filter(idx(&f, 1, r));
                 quote!(s.splat(b[#fr]))
             };
             let store = |r: usize, col: usize, a: &Ident| {
-                let (fr, jc) = (idx(&f, 1, r), idx(&j, 1, col));
+                let (fr, jc) = (d.filter(idx(&f, 1, r)), idx(&j, 1, col));
                 let v = store_act(a);
                 quote!(s.store(&mut z[#fr][#i][#jc], #v);)
             };
@@ -83,7 +84,7 @@ pub fn forward(layer: &Layer, conv: &Conv, act: &Fused) -> TokenStream {
                 rows: f_size,
                 cols: j_size,
                 k: &c,
-                k_len: d.c,
+                k_len: d.cg(),
                 taps: taps.clone(),
                 weight: &weight,
                 input: &input,
@@ -98,6 +99,7 @@ pub fn forward(layer: &Layer, conv: &Conv, act: &Fused) -> TokenStream {
         f_start += f_size * f_count;
     }
     let oh = lit(d.oh);
+    let grouped = d.groups(rows_out);
     let (pad_arg, pad) = if d.padded() {
         (
             quote!(xp: &mut #xp_blk,),
@@ -139,7 +141,7 @@ pub fn forward(layer: &Layer, conv: &Conv, act: &Fused) -> TokenStream {
                 #pad
                 #xp_ref
                 for #i in 0..#oh {
-                    #rows_out
+                    #grouped
                 }
             }
         }
@@ -157,13 +159,13 @@ pub fn backward(layer: &Layer, conv: &Conv) -> TokenStream {
         pack_image(d.c, d.h + 2 * d.ph, d.w + 2 * d.pw),
     );
     let dw_ty = {
-        let (kw, kh, c, f) = (lit(d.kw), lit(d.kh), lit(d.c), lit(d.f));
+        let (kw, kh, c, f) = (lit(d.kw), lit(d.kh), lit(d.cg()), lit(d.f));
         quote!([[[[::cnn::__private::Pack<T>; #kw]; #kh]; #c]; #f])
     };
-    let (f_l, c_l, kh_l, oh, ow) = (lit(d.f), lit(d.c), lit(d.kh), lit(d.oh), lit(d.ow));
+    let (f_l, c_l, kh_l, oh, ow) = (lit(d.f), lit(d.cg()), lit(d.kh), lit(d.oh), lit(d.ow));
     // Tiles of filters x taps along a kernel row: per output position, `rows` dZ packs and
     // `cols` input packs give `rows * cols` products.
-    let tile = choose_tile(d.f, d.kw, d.oh * d.ow);
+    let tile = choose_tile(d.fg(), d.kw, d.oh * d.ow);
     let (f, u, v, i, j) = (
         format_ident!("f"),
         format_ident!("u"),
@@ -178,7 +180,7 @@ pub fn backward(layer: &Layer, conv: &Conv) -> TokenStream {
     };
     let mut out = TokenStream::new();
     let mut f_start = 0;
-    for (f_size, f_count) in spans(d.f, tile.rows) {
+    for (f_size, f_count) in spans(d.fg(), tile.rows) {
         let mut cols_out = TokenStream::new();
         let mut v_start = 0;
         for (v_size, v_count) in spans(d.kw, tile.cols) {
@@ -187,19 +189,20 @@ pub fn backward(layer: &Layer, conv: &Conv) -> TokenStream {
             let mut stores = Vec::new();
             for r in 0..f_size {
                 for t in 0..v_size {
-                    let (a, fr, vt) = (g(r, t), idx(&f, 1, r), idx(&v, 1, t));
+                    let (a, fr, vt) = (g(r, t), d.filter(idx(&f, 1, r)), idx(&v, 1, t));
                     loads.push(quote!(let mut #a = s.load(&dw[#fr][c][#u][#vt]);));
                     stores.push(quote!(s.store(&mut dw[#fr][c][#u][#vt], #a);));
                 }
             }
             // Per position: the smaller side of the tile loaded first, the other streamed.
             let dz_at = |r: usize| {
-                let fr = idx(&f, 1, r);
+                let fr = d.filter(idx(&f, 1, r));
                 quote!(&dz[#fr][#i][#j])
             };
             let x_at = |t: usize| {
                 let (y, xx, vt) = (idx(&i, d.s, 0), idx(&j, d.s, 0), idx_offset(&v, 1, t, 0));
-                quote!(&#src[c][#y + #u][#xx + #vt])
+                let channel = d.channel(quote!(c));
+                quote!(&#src[#channel][#y + #u][#xx + #vt])
             };
             let fmas = if f_size <= v_size {
                 let dzs = (0..f_size).map(|r| {
@@ -245,6 +248,13 @@ pub fn backward(layer: &Layer, conv: &Conv) -> TokenStream {
         out.extend(tile_loop(&f, f_start, f_size, f_count, cols_out));
         f_start += f_size * f_count;
     }
+    let grouped = d.groups(quote! {
+        for c in 0..#c_l {
+            for #u in 0..#kh_l {
+                #out
+            }
+        }
+    });
     let (pad_arg, pad) = if d.padded() {
         (
             quote!(xp: &mut #xp_blk,),
@@ -278,11 +288,7 @@ pub fn backward(layer: &Layer, conv: &Conv) -> TokenStream {
             for (x, dz) in x.iter().zip(dz) {
                 #pad
                 #xp_ref
-                for c in 0..#c_l {
-                    for #u in 0..#kh_l {
-                        #out
-                    }
-                }
+                #grouped
                 for (db, dz) in db.iter_mut().zip(dz) {
                     let mut sum = s.load(db);
                     for p in dz.as_flattened() {
@@ -383,26 +389,28 @@ pub fn backward_input(layer: &Layer, conv: &Conv) -> TokenStream {
             // (q, p) is dZp[q + By - tu][p + Bx - tv]: rotated, as the full convolution is.
             let taps: Vec<(usize, usize)> =
                 (0..ty).flat_map(|a| (0..tx).map(move |b| (a, b))).collect();
-            let tile = choose_tile(d.c, p1 - p0, d.f * taps.len());
+            let tile = choose_tile(d.cg(), p1 - p0, d.fg() * taps.len());
             let mut rows_out = TokenStream::new();
             let mut c_start = 0;
-            for (c_size, c_count) in spans(d.c, tile.rows) {
+            for (c_size, c_count) in spans(d.cg(), tile.rows) {
                 let mut cols_out = TokenStream::new();
                 let mut p_start = p0;
                 for (p_size, p_count) in spans(p1 - p0, tile.cols) {
                     let weight = |r: usize, (tu, tv): (usize, usize)| {
                         let cr = idx(&c, 1, r);
+                        let fa = d.filter(quote!(#f));
                         let (u, v) = (lit(ry + d.s * tu), lit(rx + d.s * tv));
-                        quote!(w[#f][#cr][#u][#v])
+                        quote!(w[#fa][#cr][#u][#v])
                     };
                     let input = |(tu, tv): (usize, usize), col: usize| {
                         let y = idx(&q, 1, py.border - tu);
                         let x = idx_offset(&p, 1, col, px.border - tv);
-                        quote!(s.load(&dzp[#f][#y][#x]))
+                        let fa = d.filter(quote!(#f));
+                        quote!(s.load(&dzp[#fa][#y][#x]))
                     };
                     let init = |_r: usize| quote!(s.zero());
                     let store = |r: usize, col: usize, a: &Ident| {
-                        let cr = idx(&c, 1, r);
+                        let cr = d.channel(idx(&c, 1, r));
                         // y = q S + ry - P, x = (p + col) S + rx - P.
                         let y = signed_idx(&q, d.s, ry as isize - d.ph as isize);
                         let x = signed_idx(&p, d.s, (col * d.s + rx) as isize - d.pw as isize);
@@ -412,7 +420,7 @@ pub fn backward_input(layer: &Layer, conv: &Conv) -> TokenStream {
                         rows: c_size,
                         cols: p_size,
                         k: &f,
-                        k_len: d.f,
+                        k_len: d.fg(),
                         taps: taps.clone(),
                         weight: &weight,
                         input: &input,
@@ -431,10 +439,11 @@ pub fn backward_input(layer: &Layer, conv: &Conv) -> TokenStream {
                 " phase ({ry}, {rx}): taps u = {ry} + {} t, v = {rx} + {} t",
                 d.s, d.s
             );
+            let grouped = d.groups(rows_out);
             phases_out.extend(quote! {
                 #[doc = #comment]
                 for #q in #q0..#q1 {
-                    #rows_out
+                    #grouped
                 }
             });
         }

@@ -154,19 +154,19 @@ pub fn forward(layer: &Layer, conv: &Conv, act: &Fused) -> TokenStream {
     // The tiles of one region of vectors: `vectors` of them per row from column `j0`, each
     // `width` columns wide (8, or the narrower last one).
     let region = |vectors: usize, j0: usize, width: usize| -> TokenStream {
-        let tile = choose_tile3(d.f, d.oh, vectors, d.c * d.kh * d.kw);
+        let tile = choose_tile3(d.fg(), d.oh, vectors, d.cg() * d.kh * d.kw);
         let mut out = TokenStream::new();
         let mut i_start = 0;
         for (r_size, r_count) in spans(d.oh, tile.out_rows) {
             let mut rows_out = TokenStream::new();
             let mut f_start = 0;
-            for (f_size, f_count) in spans(d.f, tile.rows) {
+            for (f_size, f_count) in spans(d.fg(), tile.rows) {
                 let mut cols_out = TokenStream::new();
                 let mut v_start = 0;
                 for (v_size, v_count) in spans(vectors, tile.vectors) {
                     let cols = r_size * v_size;
                     let weight = |r: usize, (u, v): (usize, usize)| {
-                        let fr = idx(&f, 1, r);
+                        let fr = d.filter(idx(&f, 1, r));
                         let (u, v) = (lit(u), lit(v));
                         quote!(w[#fr][#c][#u][#v])
                     };
@@ -176,7 +176,8 @@ pub fn forward(layer: &Layer, conv: &Conv, act: &Fused) -> TokenStream {
                         let (chw, wp_l) = (lit(hp * wp), lit(wp));
                         let row = idx(&i, d.s, rr * d.s + u);
                         let column = idx(&j, d.s, cc * 8 * d.s + v);
-                        let at = quote!(#c * #chw + (#row) * #wp_l + #column);
+                        let channel = d.channel(quote!(#c));
+                        let at = quote!((#channel) * #chw + (#row) * #wp_l + #column);
                         if d.s == 1 {
                             quote!(::cnn::__private::load8(s, xs, #at))
                         } else {
@@ -185,12 +186,13 @@ pub fn forward(layer: &Layer, conv: &Conv, act: &Fused) -> TokenStream {
                         }
                     };
                     let init = |r: usize| {
-                        let fr = idx(&f, 1, r);
+                        let fr = d.filter(idx(&f, 1, r));
                         quote!(s.splat(b[#fr]))
                     };
                     let store = |r: usize, col: usize, a: &Ident| {
                         let (rr, cc) = (col / v_size, col % v_size);
-                        let (fr, ir, jc) = (idx(&f, 1, r), idx(&i, 1, rr), idx(&j, 1, cc * 8));
+                        let (fr, ir, jc) =
+                            (d.filter(idx(&f, 1, r)), idx(&i, 1, rr), idx(&j, 1, cc * 8));
                         let v = store_act(a);
                         if width == 8 {
                             quote!(::cnn::__private::store8(s, &mut z[#fr][#ir], #jc, #v);)
@@ -203,7 +205,7 @@ pub fn forward(layer: &Layer, conv: &Conv, act: &Fused) -> TokenStream {
                         rows: f_size,
                         cols,
                         k: &c,
-                        k_len: d.c,
+                        k_len: d.cg(),
                         taps: taps.clone(),
                         weight: &weight,
                         input: &input,
@@ -217,6 +219,7 @@ pub fn forward(layer: &Layer, conv: &Conv, act: &Fused) -> TokenStream {
                 rows_out.extend(tile_loop(&f, f_start, f_size, f_count, cols_out));
                 f_start += f_size * f_count;
             }
+            let rows_out = d.groups(rows_out);
             out.extend(tile_loop(&i, i_start, r_size, r_count, rows_out));
             i_start += r_size * r_count;
         }
@@ -283,9 +286,15 @@ pub fn backward(layer: &Layer, conv: &Conv) -> TokenStream {
         image_ty(d.f, d.oh, d.ow),
         d.weight_ty(),
     );
-    let (f, c, oh) = (lit(d.f), lit(d.c), lit(d.oh));
+    let (f, c, oh) = (lit(d.f), lit(d.cg()), lit(d.oh));
     let (pad, src) = padded_source(&d);
     let (i, j) = (format_ident!("i"), format_ident!("j"));
+    // A filter of a grouped convolution reads its group's channels.
+    let group_start = (d.g > 1).then(|| {
+        let (fg, cg) = (lit(d.fg()), lit(d.cg()));
+        quote!(let cg0 = f / #fg * #cg;)
+    });
+    let x_channel = d.channel(quote!(c));
     // Per kernel row `u`, one accumulator per tap: `LANES` running sums, each taking every
     // `LANES`-th column of the rows, so that the loop adds whole vectors (a single running sum
     // per tap would be a chain LLVM may not reorder). Each is summed once per filter and
@@ -323,7 +332,7 @@ pub fn backward(layer: &Layer, conv: &Conv) -> TokenStream {
             #(let mut #g = [T::ZERO; #width];)*
             for i in 0..#oh {
                 let dz_i = &dz[f][i];
-                let x_u = &#src[c][#at_i];
+                let x_u = &#src[#x_channel][#at_i];
                 #chunks
             }
             #(#store)*
@@ -349,6 +358,7 @@ pub fn backward(layer: &Layer, conv: &Conv) -> TokenStream {
             #imports
             #pad
             for f in 0..#f {
+                #group_start
                 for c in 0..#c {
                     let dw_fc = &mut dw[f][c];
                     #(#blocks)*
@@ -431,7 +441,16 @@ pub fn backward_input(layer: &Layer, conv: &Conv) -> TokenStream {
             TokenStream::new(),
         )
     };
-    let load = d.load_taps();
+    // The filters of channel c's group, and c within it.
+    let (filters, load) = if d.g > 1 {
+        let (fg, cg) = (lit(d.fg()), lit(d.cg()));
+        (
+            quote!((c / #cg * #fg)..(c / #cg * #fg + #fg)),
+            d.load_taps(quote!(c % #cg)),
+        )
+    } else {
+        (quote!(0..#f), d.load_taps(quote!(c)))
+    };
     let rows = (0..d.kh).map(|u| {
         let row = format_ident!("d{}", u);
         let at_y = at(&i, 1, u);
@@ -453,7 +472,7 @@ pub fn backward_input(layer: &Layer, conv: &Conv) -> TokenStream {
         );
         quote! {
             let mut acc = [T::ZERO; #n];
-            for f in 0..#f {
+            for f in #filters {
                 #load
                 #(#rows)*
                 #sums

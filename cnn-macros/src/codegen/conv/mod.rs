@@ -28,6 +28,8 @@ pub struct Dims {
     pub s: usize,
     pub ph: usize,
     pub pw: usize,
+    /// Groups: filter `f` sees channels `(f / fg) cg ..` of the input.
+    pub g: usize,
 }
 
 impl Dims {
@@ -49,6 +51,51 @@ impl Dims {
             s: conv.stride,
             ph: conv.pad_h,
             pw: conv.pad_w,
+            g: conv.groups,
+        }
+    }
+
+    /// Channels a filter sees.
+    pub fn cg(&self) -> usize {
+        self.c / self.g
+    }
+
+    /// Filters per group.
+    pub fn fg(&self) -> usize {
+        self.f / self.g
+    }
+
+    /// `for g in 0..G { let fg0 = g * FG; let cg0 = g * CG; body }` for a grouped
+    /// convolution; the body alone (with filters and channels from 0) otherwise.
+    pub fn groups(&self, body: TokenStream) -> TokenStream {
+        if self.g == 1 {
+            return body;
+        }
+        let (g, fg, cg) = (lit(self.g), lit(self.fg()), lit(self.cg()));
+        quote! {
+            for g in 0..#g {
+                let fg0 = g * #fg;
+                let cg0 = g * #cg;
+                #body
+            }
+        }
+    }
+
+    /// The absolute filter of the group's filter `local` (`fg0 + local`, or `local`).
+    pub fn filter(&self, local: TokenStream) -> TokenStream {
+        if self.g == 1 {
+            local
+        } else {
+            quote!(fg0 + #local)
+        }
+    }
+
+    /// The absolute input channel of the group's channel `local`.
+    pub fn channel(&self, local: TokenStream) -> TokenStream {
+        if self.g == 1 {
+            local
+        } else {
+            quote!(cg0 + #local)
         }
     }
 
@@ -57,7 +104,7 @@ impl Dims {
     }
 
     pub fn weight_ty(&self) -> TokenStream {
-        let (kw, kh, c, f) = (lit(self.kw), lit(self.kh), lit(self.c), lit(self.f));
+        let (kw, kh, c, f) = (lit(self.kw), lit(self.kh), lit(self.cg()), lit(self.f));
         quote!([[[[T; #kw]; #kh]; #c]; #f])
     }
 
@@ -70,13 +117,14 @@ impl Dims {
         }
     }
 
-    /// `let [[w00, w01, w02], [w10, ...], ...] = w[f][c];`
-    fn load_taps(&self) -> TokenStream {
+    /// `let [[w00, w01, w02], [w10, ...], ...] = w[f][c];`, with `c` the channel within the
+    /// filter's group.
+    fn load_taps(&self, c: TokenStream) -> TokenStream {
         let rows = (0..self.kh).map(|u| {
             let taps = (0..self.kw).map(|v| self.tap(u, v));
             quote!([#(#taps),*])
         });
-        quote!(let [#(#rows),*] = w[f][c];)
+        quote!(let [#(#rows),*] = w[f][#c];)
     }
 }
 
@@ -91,8 +139,19 @@ pub fn describe(layer: &Layer, d: &Dims) -> String {
     } else {
         String::new()
     };
+    let groups = if d.g > 1 {
+        format!(", in {} groups", d.g)
+    } else {
+        String::new()
+    };
     format!(
-        " `{}`: {} -> {}, {filters} of {}x{}x{}, stride {}{pad}.",
-        layer.name, layer.input, layer.output, d.c, d.kh, d.kw, d.s
+        " `{}`: {} -> {}, {filters} of {}x{}x{}, stride {}{pad}{groups}.",
+        layer.name,
+        layer.input,
+        layer.output,
+        d.cg(),
+        d.kh,
+        d.kw,
+        d.s
     )
 }
