@@ -9,11 +9,13 @@ use crate::ast::LayerDef;
 use crate::ir::{Kind, Layer};
 use crate::report::Errors;
 
-/// Parameters of a network: they live inline in the network struct.
+/// Parameters of a network. They live on the heap with `std` (inline without it), and a
+/// training step keeps their gradient per thread and the optimizer its state: the crate is for
+/// small networks, and a million parameters is well beyond them.
 pub const MAX_PARAMS: u64 = 1 << 20;
-/// Scalars in the input and all layer outputs of one example: they and their gradients live on
-/// the stack during a training step.
-pub const MAX_ACTIVATIONS: u64 = 1 << 17;
+/// Scalars in the input and all layer outputs of one example. The heap-free `forward` keeps
+/// them on the stack (2 MiB in `f32` at the budget); the batch functions keep them on the heap.
+pub const MAX_ACTIVATIONS: u64 = 1 << 19;
 /// Taps of one filter: each is one unrolled statement in three generated functions.
 pub const MAX_KERNEL_TAPS: u64 = 225;
 /// Taps of all the network's filters together (`sum Kh * Kw` over its conv layers), which is
@@ -34,6 +36,8 @@ pub struct Budget {
     activations: u64,
     taps: u64,
     layers: usize,
+    /// Layers checked so far, inside blocks too.
+    all_layers: usize,
 }
 
 impl Budget {
@@ -47,7 +51,7 @@ impl Budget {
             let shape = input.map(|v| v.to_string()).join("x");
             errors.at(
                 first.span(),
-                format!("the input has {shape} values, over the budget of {MAX_ACTIVATIONS} values of one example: they are kept on the stack in a training step"),
+                format!("the input has {shape} values, over the budget of {MAX_ACTIVATIONS} values of one example: the heap-free `forward` keeps them on the stack"),
             );
             return None;
         }
@@ -56,6 +60,7 @@ impl Budget {
             activations,
             taps: 0,
             layers: 0,
+            all_layers: 0,
         })
     }
 
@@ -74,14 +79,23 @@ impl Budget {
     }
 
     /// Adds a checked layer's parameters, kernel taps and output values, in that order; the
-    /// first budget it exceeds is the error, on the layer.
+    /// first budget it exceeds is the error, on the layer. Layers inside residual blocks
+    /// count towards the layer budget too.
     pub fn add(&mut self, layer: &Layer, errors: &mut Errors) -> Option<()> {
+        self.all_layers += 1;
+        if self.all_layers > MAX_LAYERS {
+            errors.at(
+                layer.span,
+                format!("the network has {} layers up to here, counting those inside blocks, over the budget of {MAX_LAYERS}: its training step is one function through all of them, and compile time grows faster than the layer count", self.all_layers),
+            );
+            return None;
+        }
         if let Some((w, b)) = layer.param_lens() {
             self.params = self.params.saturating_add((w + b) as u64);
             if self.params > MAX_PARAMS {
                 errors.at(
                     layer.span,
-                    format!("the network has {} parameters up to here, over the budget of {MAX_PARAMS}: they are kept inline in the network struct", self.params),
+                    format!("the network has {} parameters up to here, over the budget of {MAX_PARAMS} for the small networks this crate generates code for", self.params),
                 );
                 return None;
             }
@@ -102,7 +116,7 @@ impl Budget {
         if self.activations > MAX_ACTIVATIONS {
             errors.at(
                 layer.span,
-                format!("the layer outputs of one example add up to {} values up to here, over the budget of {MAX_ACTIVATIONS}: they are kept on the stack in a training step", self.activations),
+                format!("the layer outputs of one example add up to {} values up to here, over the budget of {MAX_ACTIVATIONS}: the heap-free `forward` keeps them on the stack", self.activations),
             );
             return None;
         }

@@ -156,15 +156,27 @@ pub trait Network: Sized + Clone + Send + Sync {
         loss: &L,
     ) -> (Self::Scalar, Self::Output) {
         let mut acts = Self::Acts::zeroed();
+        self.evaluate_in(x, target, loss, &mut acts)
+    }
+
+    /// [`Network::evaluate`] with the arena of the layers' outputs given.
+    #[doc(hidden)]
+    fn evaluate_in<L: Loss>(
+        &self,
+        x: &Self::Input,
+        target: &Self::Output,
+        loss: &L,
+        acts: &mut Self::Acts,
+    ) -> (Self::Scalar, Self::Output) {
         Self::Scalar::dispatch(ForwardInto {
             net: self,
             x,
-            acts: &mut acts,
+            acts: &mut *acts,
         });
         let read = if L::TAKES_LOGITS {
-            Self::logits_of(&acts)
+            Self::logits_of(acts)
         } else {
-            Self::output_of(&acts)
+            Self::output_of(acts)
         };
         let mut scratch = Self::Output::zeroed();
         let l = loss.example(
@@ -173,7 +185,7 @@ pub trait Network: Sized + Clone + Send + Sync {
             Self::Scalar::ONE,
             scratch.as_flat_mut(),
         );
-        (l, *Self::output_of(&acts))
+        (l, *Self::output_of(acts))
     }
 
     /// Forward and backward pass for one example: returns the example's loss `l` and adds
@@ -324,22 +336,39 @@ pub trait Network: Sized + Clone + Send + Sync {
         self.param_tensor_mut().as_flat_mut()
     }
 
-    /// The outputs for a batch `x` of shape `[N, C, H, W]` (any strides), as `[N, OUTPUT_LEN]`.
+    /// The outputs for a batch `x` of shape `[N, C, H, W]` (any strides), as `[N, OUTPUT_LEN]`:
+    /// row `n` is `forward` of example `n`, bit for bit (inference mode: batch norm with its
+    /// running statistics, no dropout). The examples are split across threads; the layers'
+    /// outputs live on the heap, so any network runs on a small thread stack.
     ///
     /// # Errors
-    /// [`Error::Shape`] when `x` is not `[N, C, H, W]` with this network's `C, H, W`.
+    /// [`Error::Shape`] when `x` is not `[N, C, H, W]` with this network's `C, H, W`;
+    /// [`Error::NonFinite`] for a NaN or infinite value, which `forward` would propagate.
     #[cfg(feature = "std")]
     fn forward_batch(&self, x: ArrayView4<Self::Scalar>) -> Result<Array2<Self::Scalar>, Error> {
         check_input::<Self>(&x)?;
+        if !all_finite(x.as_slice_memory_order())
+            && let Some(e) = non_finite(&x)
+        {
+            return Err(e);
+        }
         let n = x.len_of(Axis(0));
+        // The forward pass of `forward`, its arena on the heap: a thread's stack need not
+        // hold a large network's layer outputs.
         let parts = in_parts(n, |range| {
             let x = x.slice(ndarray::s![range, .., .., ..]);
             let mut out =
                 Array2::from_elem((x.len_of(Axis(0)), Self::OUTPUT_LEN), Self::Scalar::ZERO);
             let mut input = Self::Input::zeroed_box();
+            let mut acts = Self::Acts::zeroed_box();
             for (example, mut row) in x.outer_iter().zip(out.outer_iter_mut()) {
                 copy_into(example, input.as_flat_mut());
-                let y = self.forward(&input);
+                Self::Scalar::dispatch(ForwardInto {
+                    net: self,
+                    x: &input,
+                    acts: &mut acts,
+                });
+                let y = Self::output_of(&acts);
                 row.iter_mut().zip(y.as_flat()).for_each(|(o, &y)| *o = y);
             }
             out
@@ -368,6 +397,25 @@ pub trait Network: Sized + Clone + Send + Sync {
         let grad = parts[0].grad.clone();
         crate::step::give_back(parts);
         Ok((l, grad))
+    }
+
+    /// The mean loss over the batch in training mode (batch norm with the batch's statistics,
+    /// dropout's masks of this step), as [`Network::loss_and_grad`] computes it, without the
+    /// gradient: what the finite-difference check evaluates.
+    ///
+    /// # Errors
+    /// As [`Network::loss_and_grad`].
+    #[cfg(feature = "std")]
+    fn training_loss<L: Loss>(
+        &self,
+        x: ArrayView4<Self::Scalar>,
+        targets: ArrayView2<Self::Scalar>,
+        loss: &L,
+    ) -> Result<Self::Scalar, Error> {
+        let n = check_targets::<Self>(&x, &targets)?;
+        let (l, parts) = crate::step::run_pass(self, x, targets, loss, n, false, true)?;
+        crate::step::give_back(parts);
+        Ok(l)
     }
 
     /// [`Network::loss_and_grad`], and the gradient of the mean loss with respect to the
@@ -431,12 +479,13 @@ pub trait Network: Sized + Clone + Send + Sync {
             let targets = targets.slice(ndarray::s![range, ..]);
             let mut input = Self::Input::zeroed_box();
             let mut target = Self::Output::zeroed_box();
+            let mut acts = Self::Acts::zeroed_box();
             let (mut total, mut right) = (0.0, 0usize);
             let threshold = if L::TAKES_LOGITS { 0.0 } else { 0.5 };
             for (example, y) in x.outer_iter().zip(targets.outer_iter()) {
                 copy_into(example, input.as_flat_mut());
                 copy_into(y, target.as_flat_mut());
-                let (l, out) = self.evaluate(&input, &target, loss);
+                let (l, out) = self.evaluate_in(&input, &target, loss, &mut acts);
                 total += l.to_f64();
                 let single = Self::OUTPUT_LEN == 1;
                 let t = Self::Scalar::from_f64(threshold);

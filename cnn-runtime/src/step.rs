@@ -132,6 +132,19 @@ pub(crate) fn run<N: Network, L: Loss>(
     n: usize,
     input_grad: bool,
 ) -> Result<(N::Scalar, Vec<Part<N>>), Error> {
+    run_pass(net, x, targets, loss, n, input_grad, false)
+}
+
+/// [`run`], or with `loss_only` the forward pass and the loss alone (no gradient).
+pub(crate) fn run_pass<N: Network, L: Loss>(
+    net: &N,
+    x: ArrayView4<N::Scalar>,
+    targets: ArrayView2<N::Scalar>,
+    loss: &L,
+    n: usize,
+    input_grad: bool,
+    loss_only: bool,
+) -> Result<(N::Scalar, Vec<Part<N>>), Error> {
     N::check_train_batch(n)?;
     let scale = N::Scalar::ONE / N::Scalar::from_f64(n as f64);
     let threads = rayon::current_num_threads().clamp(1, n.max(1));
@@ -144,7 +157,9 @@ pub(crate) fn run<N: Network, L: Loss>(
             part.first = r.start;
             part.examples = r.len();
             part.blocks = crate::batch::blocks_for(r.len());
-            part.grad.fill(N::Scalar::ZERO);
+            if !loss_only {
+                part.grad.fill(N::Scalar::ZERO);
+            }
             part
         })
         .collect();
@@ -158,6 +173,7 @@ pub(crate) fn run<N: Network, L: Loss>(
                 first: part.first,
                 total: n,
                 input_grad,
+                loss_only,
             };
             let grad = N::Params::from_flat_mut(&mut part.grad).expect("PARAM_LEN scalars");
             N::Scalar::dispatch(TrainStage {

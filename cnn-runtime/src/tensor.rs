@@ -167,6 +167,64 @@ pub fn split_mut<
     unsafe { (&*base.add(IN).cast::<B>(), &mut *base.add(OUT).cast::<C>()) }
 }
 
+/// Two disjoint parts of `whole` to write, at `P` and `Q`: a layer's output and its scratch
+/// within one example's arena.
+#[inline(always)]
+pub fn two_mut<
+    A: Tensor,
+    B: Tensor<Scalar = A::Scalar>,
+    C: Tensor<Scalar = A::Scalar>,
+    const P: usize,
+    const Q: usize,
+>(
+    whole: &mut A,
+) -> (&mut B, &mut C) {
+    const {
+        assert!(
+            P + B::LEN <= A::LEN && Q + C::LEN <= A::LEN,
+            "parts out of bounds"
+        );
+        assert!(P + B::LEN <= Q || Q + C::LEN <= P, "parts overlap");
+    };
+    let base = (whole as *mut A).cast::<A::Scalar>();
+    // SAFETY: two disjoint in-bounds ranges of the exclusively borrowed `whole`.
+    unsafe { (&mut *base.add(P).cast::<B>(), &mut *base.add(Q).cast::<C>()) }
+}
+
+/// A part of `whole` to read at `IN` and two parts to write at `P` and `Q`, all disjoint: a
+/// layer's input, output and scratch within one example's arena.
+#[inline(always)]
+pub fn split3_mut<
+    A: Tensor,
+    B: Tensor<Scalar = A::Scalar>,
+    C: Tensor<Scalar = A::Scalar>,
+    D: Tensor<Scalar = A::Scalar>,
+    const IN: usize,
+    const P: usize,
+    const Q: usize,
+>(
+    whole: &mut A,
+) -> (&B, &mut C, &mut D) {
+    const {
+        assert!(
+            IN + B::LEN <= A::LEN && P + C::LEN <= A::LEN && Q + D::LEN <= A::LEN,
+            "parts out of bounds"
+        );
+        assert!(IN + B::LEN <= P || P + C::LEN <= IN, "parts overlap");
+        assert!(IN + B::LEN <= Q || Q + D::LEN <= IN, "parts overlap");
+        assert!(P + C::LEN <= Q || Q + D::LEN <= P, "parts overlap");
+    };
+    let base = (whole as *mut A).cast::<A::Scalar>();
+    // SAFETY: three disjoint in-bounds ranges of the exclusively borrowed `whole`.
+    unsafe {
+        (
+            &*base.add(IN).cast::<B>(),
+            &mut *base.add(P).cast::<C>(),
+            &mut *base.add(Q).cast::<D>(),
+        )
+    }
+}
+
 /// Two parts of `whole` to read, at `IN0` and `IN1` (they may overlap each other), and a part
 /// disjoint from both at `OUT` to write: the inputs and output of a residual block's join.
 #[inline(always)]

@@ -476,6 +476,13 @@ pub fn items(net: &Network) -> (TokenStream, TokenStream) {
         stages.push(quote!(loss_sum = #plain_loss;));
         has_grad[out_t] = true;
     }
+    // A pass for the loss alone stops here.
+    stages.push(quote! {
+        if loss_only {
+            return loss_sum;
+        }
+    });
+    let loss_stage = stages.done.len();
 
     // Backward. `written[b]`: the buffer's gradient has its first writer.
     let mut written = vec![false; st.buffers.len()];
@@ -739,8 +746,15 @@ pub fn items(net: &Network) -> (TokenStream, TokenStream) {
     let count = stages.done.len();
     let stage_count = lit(count);
     let bodies = stages.done.iter().enumerate().map(|(k, body)| {
+        let skip = (k > loss_stage).then(|| {
+            quote! {
+                if loss_only {
+                    return loss_sum;
+                }
+            }
+        });
         let k = lit(k);
-        quote!(#k => { #body })
+        quote!(#k => { #skip #body })
     });
     let combines = stages.combines.iter().enumerate().map(|(k, body)| {
         let k = lit(k);
@@ -820,7 +834,7 @@ pub fn items(net: &Network) -> (TokenStream, TokenStream) {
             scale: T,
             grad: &mut Self::Params,
         ) -> T {
-            let ::cnn::__private::batch::PartInfo { blocks: n, examples, first, total, input_grad } = part;
+            let ::cnn::__private::batch::PartInfo { blocks: n, examples, first, total, input_grad, loss_only } = part;
             let w = work;
             let mut loss_sum = T::ZERO;
             match stage {

@@ -28,6 +28,8 @@ pub enum Slot {
 pub struct Arena {
     /// Per tensor (0 the input, `i + 1` the output of layer `i`).
     pub slots: Vec<Slot>,
+    /// Per layer: the offset and length of its scratch (a conv's padded copy of its input).
+    pub scratch: Vec<Option<(usize, usize)>>,
     /// Scalars in all.
     pub len: usize,
 }
@@ -57,7 +59,22 @@ impl Arena {
                 len += layer.output.len().unwrap_or(0) as usize;
             }
         }
-        Arena { slots, len }
+        let mut scratch = Vec::with_capacity(net.layers.len());
+        for layer in &net.layers {
+            let copy = match &layer.kind {
+                Kind::Conv(c) => crate::codegen::conv::example::copy_len(
+                    &crate::codegen::conv::Dims::of(layer, c),
+                ),
+                _ => 0,
+            };
+            scratch.push((copy > 0).then_some((len, copy)));
+            len += copy;
+        }
+        Arena {
+            slots,
+            scratch,
+            len,
+        }
     }
 }
 
@@ -75,7 +92,13 @@ fn fused_after(net: &Network, i: usize) -> Option<Activation> {
 }
 
 /// The call that computes layer `i` from `inputs` into `out`.
-fn forward_call(net: &Network, i: usize, inputs: &[TokenStream], out: TokenStream) -> TokenStream {
+fn forward_call(
+    net: &Network,
+    i: usize,
+    inputs: &[TokenStream],
+    out: TokenStream,
+    scratch: bool,
+) -> TokenStream {
     let layer = &net.layers[i];
     let name = &layer.name;
     let input = &inputs[0];
@@ -86,7 +109,8 @@ fn forward_call(net: &Network, i: usize, inputs: &[TokenStream], out: TokenStrea
                 format_ident!("{}_weight", name),
                 format_ident!("{}_bias", name),
             );
-            quote!(Self::#f(s, self.#wt(), self.#b(), #input, #out);)
+            let xs = scratch.then(|| quote!(xs));
+            quote!(Self::#f(s, self.#wt(), self.#b(), #input, #out, #xs);)
         }
         Kind::Dense { n, m } => {
             let (wt, b) = (
@@ -208,15 +232,28 @@ pub fn items(net: &Network) -> TokenStream {
                 quote!(#n)
             })
             .collect();
-        let bind = match arena_reads.as_slice() {
-            [] => {
+        let scratch = arena.scratch[i].map(|(at, len)| (lit(at), lit(len)));
+        let bind = match (arena_reads.as_slice(), &scratch) {
+            ([], None) => {
                 let binds = names.iter().map(|n| quote!(let #n = x;));
                 quote! {
                     #(#binds)*
                     let out: &mut #out_ty = ::cnn::__private::part_mut::<_, _, #off>(acts);
                 }
             }
-            [(Slot::At(a), a_ty)] => {
+            ([], Some((at, len))) => quote! {
+                let in0 = x;
+                let (out, xs): (&mut #out_ty, &mut [T; #len]) =
+                    ::cnn::__private::two_mut::<_, _, _, #off, #at>(acts);
+            },
+            ([(Slot::At(a), a_ty)], Some((at, len))) => {
+                let a = lit(*a);
+                quote! {
+                    let (in0, out, xs): (&#a_ty, &mut #out_ty, &mut [T; #len]) =
+                        ::cnn::__private::split3_mut::<_, _, _, _, #a, #off, #at>(acts);
+                }
+            }
+            ([(Slot::At(a), a_ty)], None) => {
                 let a = lit(*a);
                 let binds = reads.iter().zip(&names).map(|((s, _), n)| {
                     if *s == Slot::Input {
@@ -231,7 +268,7 @@ pub fn items(net: &Network) -> TokenStream {
                     #(#binds)*
                 }
             }
-            [(Slot::At(a), a_ty), (Slot::At(b), b_ty)] => {
+            ([(Slot::At(a), a_ty), (Slot::At(b), b_ty)], None) => {
                 let (a, b) = (lit(*a), lit(*b));
                 quote! {
                     let (in0, in1, out): (&#a_ty, &#b_ty, &mut #out_ty) =
@@ -240,7 +277,7 @@ pub fn items(net: &Network) -> TokenStream {
             }
             _ => unreachable!("a layer reads one or two tensors"),
         };
-        let call = forward_call(net, i, &names, quote!(out));
+        let call = forward_call(net, i, &names, quote!(out), scratch.is_some());
         forward.extend(quote_spanned!(layer.span=> { #bind #call }));
     }
 

@@ -38,6 +38,8 @@ pub struct PartInfo {
     pub total: usize,
     /// Whether the pass computes dL/dX of the input.
     pub input_grad: bool,
+    /// Whether the pass stops at the loss (no backward pass).
+    pub loss_only: bool,
 }
 
 mod sealed {

@@ -1,4 +1,4 @@
-// a network's activations have a budget (they live on the stack)
+// a network's activations have a budget (the heap-free forward keeps them on the stack)
 use cnn::network;
 
 network! {

@@ -2,7 +2,7 @@
 use cnn::network;
 
 network! {
-    pub struct Big { input(8, 100x100) -> conv(16, 3x3) -> relu -> dense(1) }
+    pub struct Big { input(8, 100x100) -> conv(64, 3x3) -> relu -> dense(1) }
 }
 
 fn main() {}

@@ -120,6 +120,19 @@ fn padded_source(d: &Dims) -> (TokenStream, Ident) {
     )
 }
 
+/// Whether the forward pass for one example reads its input from a copy, and how long it is:
+/// a padded layer reads a zero-bordered copy, and a row whose width is not a multiple of eight
+/// ends in a vector that reads past the row (and, at the last row, past the input). The copy
+/// has room after the last row for the widest read, eight columns at the stride. It lives in
+/// the arena of the layers' outputs, its border zero since the arena was made.
+pub fn copy_len(d: &Dims) -> usize {
+    if d.padded() || d.ow % 8 != 0 {
+        d.c * (d.h + 2 * d.ph) * (d.w + 2 * d.pw) + 8 * d.s + d.kw
+    } else {
+        0
+    }
+}
+
 /// The forward pass for one example: the correlation of the input with each filter, plus the
 /// bias, then the fused activation. Eight output columns are one vector; a tile holds a few
 /// filters at a few vectors (of one or several output rows), whose sums stay in registers
@@ -232,17 +245,21 @@ pub fn forward(layer: &Layer, conv: &Conv, act: &Fused) -> TokenStream {
     if ragged > 0 {
         body.extend(region(1, full * 8, ragged));
     }
-    let source = if copy {
-        // Room after the last row for the widest read: a vector of eight columns at the stride.
-        let len = lit(d.c * hp * wp + 8 * d.s + d.kw);
+    let (source, scratch_arg) = if copy {
+        let len = lit(copy_len(&d));
         let (cl, hl, wl, hpl, wpl) = (lit(d.c), lit(d.h), lit(d.w), lit(hp), lit(wp));
-        quote! {
-            let mut xs = [T::ZERO; #len];
-            ::cnn::__private::copy_padded::<T, #cl, #hl, #wl, #hpl, #wpl>(x, &mut xs);
-            let xs: &[T] = &xs;
-        }
+        (
+            quote! {
+                ::cnn::__private::copy_padded::<T, #cl, #hl, #wl, #hpl, #wpl>(x, xs);
+                let xs: &[T] = xs;
+            },
+            quote!(xs: &mut [T; #len],),
+        )
     } else {
-        quote!(let xs: &[T] = x.as_flattened().as_flattened();)
+        (
+            quote!(let xs: &[T] = x.as_flattened().as_flattened();),
+            TokenStream::new(),
+        )
     };
     let f_l = lit(d.f);
     let doc = describe(layer, &d);
@@ -269,6 +286,7 @@ pub fn forward(layer: &Layer, conv: &Conv, act: &Fused) -> TokenStream {
             b: &[T; #f_l],
             x: &#x_ty,
             z: &mut #z_ty,
+            #scratch_arg
         ) {
             #source
             #body
