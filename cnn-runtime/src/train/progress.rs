@@ -76,12 +76,21 @@ impl Progress {
             line += &format!(", valid loss {l:.4}, valid accuracy {:.2}%", 100.0 * a);
         }
         line += &format!(
-            ", lr {:.3e}, {:.2} s, {} examples/s",
-            e.lr,
+            ", lr {}, {:.3} s, {} examples/s",
+            rate(e.lr),
             e.seconds,
             thousands(e.examples_per_second)
         );
         eprintln!("{line}");
+    }
+}
+
+/// A learning rate in four decimals, or in scientific notation below 0.001.
+fn rate(lr: f64) -> String {
+    if lr >= 1e-3 || lr == 0.0 {
+        format!("{lr:.4}")
+    } else {
+        format!("{lr:.2e}")
     }
 }
 
@@ -109,5 +118,6 @@ mod tests {
         assert_eq!(super::thousands(1234567.4), "1,234,567");
         assert_eq!(super::thousands(999.0), "999");
         assert_eq!(super::digits(40), 2);
+        assert_eq!((super::rate(0.05), super::rate(1e-4)), ("0.0500".into(), "1.00e-4".into()));
     }
 }
