@@ -46,7 +46,7 @@ fn main() -> Result<(), Box<dyn Error>> {
     let trainer = Trainer::new().batch_size(32).seed(2).validation(&test);
     // --epochs, --checkpoint DIR, --resume DIR, and Ctrl-C writes a checkpoint and stops.
     let trainer = options.apply(trainer);
-    let history = trainer.fit(&mut net, &train, &SoftmaxCrossEntropy, &mut sgd)?;
+    let history = args::finished(trainer.fit(&mut net, &train, &SoftmaxCrossEntropy, &mut sgd))?;
     let seconds: f64 = history.epochs.iter().map(|e| e.seconds).sum();
     println!("training took {seconds:.2} s ({:.3} s per epoch)", seconds / history.epochs.len().max(1) as f64);
 

@@ -6,7 +6,7 @@
 use std::error::Error;
 use std::path::PathBuf;
 
-use cnn::Trainer;
+use cnn::{Error as CnnError, History, Trainer};
 
 /// The options given after `--`, as `(name, value)` pairs; each name must be in `known`.
 /// `usage` is the line an unknown or incomplete option is answered with.
@@ -71,4 +71,14 @@ impl Training {
         }
         trainer
     }
+}
+
+/// The history of a finished run; on Ctrl-C, the message saying where the checkpoint is, and
+/// the exit status a shell gives a process stopped by SIGINT.
+pub fn finished(fit: Result<History, CnnError>) -> Result<History, CnnError> {
+    if let Err(e @ CnnError::Interrupted { .. }) = &fit {
+        eprintln!("{e}");
+        std::process::exit(130);
+    }
+    fit
 }
