@@ -31,12 +31,17 @@ network! {
 }
 
 fn main() -> Result<(), Box<dyn Error>> {
-    let usage = "cargo run --release --example digits -- [--epochs N] [--checkpoint DIR] [--resume DIR]";
+    let usage =
+        "cargo run --release --example digits -- [--epochs N] [--checkpoint DIR] [--resume DIR]";
     let options = args::Training::parse(&[], usage, 40)?;
     let data = cnn::data::load_digits(concat!(env!("CARGO_MANIFEST_DIR"), "/data/digits.csv.gz"))?;
     // The same 20% of every class is held out on every run.
     let (train, test) = data.stratified_split(0.2, 0);
-    println!("{} training and {} test images of 8x8 digits", train.len(), test.len());
+    println!(
+        "{} training and {} test images of 8x8 digits",
+        train.len(),
+        test.len()
+    );
     DigitsNet::new(0).summary();
 
     let mut net = DigitsNet::new(1);
@@ -48,7 +53,10 @@ fn main() -> Result<(), Box<dyn Error>> {
     let trainer = options.apply(trainer);
     let history = args::finished(trainer.fit(&mut net, &train, &SoftmaxCrossEntropy, &mut sgd))?;
     let seconds: f64 = history.epochs.iter().map(|e| e.seconds).sum();
-    println!("training took {seconds:.2} s ({:.3} s per epoch)", seconds / history.epochs.len().max(1) as f64);
+    println!(
+        "training took {seconds:.2} s ({:.3} s per epoch)",
+        seconds / history.epochs.len().max(1) as f64
+    );
 
     // Weights, curves, history.csv and filters in target/cnn/digits/, the confusion matrix
     // and `final accuracy: NN.N%`.

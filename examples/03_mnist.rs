@@ -64,7 +64,10 @@ fn main() -> Result<(), Box<dyn Error>> {
         .seed(1)
         .validation(&test)
         .schedule(schedule);
-    let fit = options.apply(trainer).fit(&mut net, &train, &SoftmaxCrossEntropy, &mut Adam::new(1e-3));
+    let fit =
+        options
+            .apply(trainer)
+            .fit(&mut net, &train, &SoftmaxCrossEntropy, &mut Adam::new(1e-3));
     let history = args::finished(fit)?;
     let seconds: f64 = history.epochs.iter().map(|e| e.seconds).sum();
     println!(

@@ -42,7 +42,12 @@ struct Setting {
     clip: Option<f64>,
 }
 
-fn setting(name: &'static str, augment: Option<Augment>, smoothing: f64, clip: Option<f64>) -> Setting {
+fn setting(
+    name: &'static str,
+    augment: Option<Augment>,
+    smoothing: f64,
+    clip: Option<f64>,
+) -> Setting {
     Setting {
         name,
         augment,
@@ -54,7 +59,12 @@ fn setting(name: &'static str, augment: Option<Augment>, smoothing: f64, clip: O
 fn main() -> Result<(), Box<dyn Error>> {
     let usage = "cargo run --release --example augment -- [--data DIR] [--seeds N] [--epochs N]";
     let options = args::options(&["--data", "--seeds", "--epochs"], usage)?;
-    let get = |name: &str| options.iter().find(|(n, _)| n == name).map(|(_, v)| v.clone());
+    let get = |name: &str| {
+        options
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.clone())
+    };
     let seeds: Option<u64> = get("--seeds").map(|s| s.parse()).transpose()?;
     let epochs: Option<usize> = get("--epochs").map(|s| s.parse()).transpose()?;
     match get("--data") {
@@ -66,24 +76,46 @@ fn main() -> Result<(), Box<dyn Error>> {
 fn digits(seeds: u64, epochs: usize) -> Result<(), Box<dyn Error>> {
     let data = cnn::data::load_digits(concat!(env!("CARGO_MANIFEST_DIR"), "/data/digits.csv.gz"))?;
     let (train, test) = data.stratified_split(0.2, 0);
-    println!("digits: {} training, {} test images; {epochs} epochs of SGD (0.05, momentum 0.9), batches of 32; {seeds} seeds", train.len(), test.len());
+    println!(
+        "digits: {} training, {} test images; {epochs} epochs of SGD (0.05, momentum 0.9), batches of 32; {seeds} seeds",
+        train.len(),
+        test.len()
+    );
     let geometry = || Augment::new().rotate(10.0).scale(0.9, 1.1);
     let settings = [
         setting("none", None, 0.0, None),
         setting("shift(1)", Some(Augment::new().shift(1)), 0.0, None),
         setting("rotate(10) + scale(0.9, 1.1)", Some(geometry()), 0.0, None),
-        setting("flip_horizontal", Some(Augment::new().flip_horizontal()), 0.0, None),
+        setting(
+            "flip_horizontal",
+            Some(Augment::new().flip_horizontal()),
+            0.0,
+            None,
+        ),
         setting("label smoothing 0.1", None, 0.1, None),
         setting("clip_grad_norm(1)", None, 0.0, Some(1.0)),
-        setting("shift(1) + rotate + scale + smoothing 0.1", Some(geometry().shift(1)), 0.1, None),
+        setting(
+            "shift(1) + rotate + scale + smoothing 0.1",
+            Some(geometry().shift(1)),
+            0.1,
+            None,
+        ),
     ];
-    println!("{:<44} {:>8} {:>16}", "setting", "accuracy", "lowest..highest");
+    println!(
+        "{:<44} {:>8} {:>16}",
+        "setting", "accuracy", "lowest..highest"
+    );
     for s in &settings {
         let run = |seed: u64| {
             let trainer = configure(Trainer::new().epochs(epochs).batch_size(32).seed(seed), s);
-            train_and_test(trainer, Digits::new(seed), &train, &test, s.smoothing, || {
-                Sgd::new(0.05).momentum(0.9)
-            })
+            train_and_test(
+                trainer,
+                Digits::new(seed),
+                &train,
+                &test,
+                s.smoothing,
+                || Sgd::new(0.05).momentum(0.9),
+            )
         };
         row(s.name, seeds, run)?;
     }
@@ -98,17 +130,33 @@ fn digits(seeds: u64, epochs: usize) -> Result<(), Box<dyn Error>> {
         imbalanced.len(),
         imbalanced.class_counts()
     );
-    println!("{:<44} {:>8} {:>16} {:>12}", "setting", "accuracy", "lowest..highest", "mean recall");
+    println!(
+        "{:<44} {:>8} {:>16} {:>12}",
+        "setting", "accuracy", "lowest..highest", "mean recall"
+    );
     for weighted in [false, true] {
         let mut recalls = Vec::new();
-        let name = if weighted { "balanced class weights" } else { "none" };
+        let name = if weighted {
+            "balanced class weights"
+        } else {
+            "none"
+        };
         let run = |seed: u64| -> Result<(f64, f64), Box<dyn Error>> {
-            let mut trainer = Trainer::new().epochs(epochs).batch_size(32).seed(seed).quiet();
+            let mut trainer = Trainer::new()
+                .epochs(epochs)
+                .batch_size(32)
+                .seed(seed)
+                .quiet();
             if weighted {
                 trainer = trainer.class_weights(imbalanced.balanced_class_weights());
             }
             let mut net = Digits::new(seed);
-            trainer.fit(&mut net, &imbalanced, &SoftmaxCrossEntropy, &mut Sgd::new(0.05).momentum(0.9))?;
+            trainer.fit(
+                &mut net,
+                &imbalanced,
+                &SoftmaxCrossEntropy,
+                &mut Sgd::new(0.05).momentum(0.9),
+            )?;
             let report = evaluate(&net, &test, &SoftmaxCrossEntropy)?;
             Ok((report.accuracy, report.confusion.mean_recall()))
         };
@@ -120,7 +168,13 @@ fn digits(seeds: u64, epochs: usize) -> Result<(), Box<dyn Error>> {
         }
         let (mean, lo, hi) = summary(&accuracies);
         let (recall, _, _) = summary(&recalls);
-        println!("{name:<44} {:>7.2}% {:>7.2}..{:<6.2}% {:>11.2}%", 100.0 * mean, 100.0 * lo, 100.0 * hi, 100.0 * recall);
+        println!(
+            "{name:<44} {:>7.2}% {:>7.2}..{:<6.2}% {:>11.2}%",
+            100.0 * mean,
+            100.0 * lo,
+            100.0 * hi,
+            100.0 * recall
+        );
     }
     Ok(())
 }
@@ -133,20 +187,44 @@ fn mnist(dir: &str, seeds: u64, epochs: usize) -> Result<(), Box<dyn Error>> {
     train.images.mapv_inplace(|v| (v - mean) / std);
     test.images.mapv_inplace(|v| (v - mean) / std);
     let background = -mean / std;
-    println!("{dir}: {} training, {} test images; LeNet-5, {epochs} epochs of Adam (1e-3), batches of 64; {seeds} seeds", train.len(), test.len());
+    println!(
+        "{dir}: {} training, {} test images; LeNet-5, {epochs} epochs of Adam (1e-3), batches of 64; {seeds} seeds",
+        train.len(),
+        test.len()
+    );
     let shift = || Augment::new().shift(2).fill(background);
     let settings = [
         setting("none", None, 0.0, None),
-        setting("flip_horizontal", Some(shift().shift(0).flip_horizontal()), 0.0, None),
+        setting(
+            "flip_horizontal",
+            Some(shift().shift(0).flip_horizontal()),
+            0.0,
+            None,
+        ),
         setting("shift(2)", Some(shift()), 0.0, None),
-        setting("shift(2) + flip_horizontal", Some(shift().flip_horizontal()), 0.0, None),
+        setting(
+            "shift(2) + flip_horizontal",
+            Some(shift().flip_horizontal()),
+            0.0,
+            None,
+        ),
         setting("label smoothing 0.1", None, 0.1, None),
     ];
-    println!("{:<44} {:>8} {:>16}", "setting", "accuracy", "lowest..highest");
+    println!(
+        "{:<44} {:>8} {:>16}",
+        "setting", "accuracy", "lowest..highest"
+    );
     for s in &settings {
         let run = |seed: u64| {
             let trainer = configure(Trainer::new().epochs(epochs).batch_size(64).seed(seed), s);
-            train_and_test(trainer, LeNet5::new(seed), &train, &test, s.smoothing, || Adam::new(1e-3))
+            train_and_test(
+                trainer,
+                LeNet5::new(seed),
+                &train,
+                &test,
+                s.smoothing,
+                || Adam::new(1e-3),
+            )
         };
         row(s.name, seeds, run)?;
     }
@@ -182,10 +260,19 @@ fn train_and_test<N: Network<Scalar = f32>, O: cnn::optim::Optimizer + Send>(
 }
 
 /// Runs `run` for each seed and prints the mean, lowest and highest accuracy.
-fn row(name: &str, seeds: u64, run: impl Fn(u64) -> Result<f64, Box<dyn Error>>) -> Result<(), Box<dyn Error>> {
+fn row(
+    name: &str,
+    seeds: u64,
+    run: impl Fn(u64) -> Result<f64, Box<dyn Error>>,
+) -> Result<(), Box<dyn Error>> {
     let accuracies = (0..seeds).map(run).collect::<Result<Vec<_>, _>>()?;
     let (mean, lo, hi) = summary(&accuracies);
-    println!("{name:<44} {:>7.2}% {:>7.2}..{:<6.2}%", 100.0 * mean, 100.0 * lo, 100.0 * hi);
+    println!(
+        "{name:<44} {:>7.2}% {:>7.2}..{:<6.2}%",
+        100.0 * mean,
+        100.0 * lo,
+        100.0 * hi
+    );
     Ok(())
 }
 

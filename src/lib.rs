@@ -81,11 +81,11 @@ pub use ndarray;
 /// # let _ = (&mut sgd, Trainer::new());
 /// ```
 pub mod prelude {
+    #[cfg(feature = "std")]
+    pub use crate::data::Dataset;
     pub use crate::loss::*;
     #[cfg(feature = "std")]
     pub use crate::optim::*;
-    #[cfg(feature = "std")]
-    pub use crate::data::Dataset;
     #[cfg(feature = "std")]
     pub use crate::train::schedule::{
         ConstantLr, ExponentialLr, MultiStepLr, OneCycleLr, Schedule, StepLr, WarmupCosineLr,

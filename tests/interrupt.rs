@@ -49,14 +49,26 @@ fn ctrl_c_stops_after_the_step_with_a_checkpoint_that_resumes_exactly() {
         labels: (0..64).map(|n| n % 3).collect(),
         classes: 3,
     };
-    let trainer = || Trainer::new().epochs(3).batch_size(4).seed(1).threads(1).quiet();
+    let trainer = || {
+        Trainer::new()
+            .epochs(3)
+            .batch_size(4)
+            .seed(1)
+            .threads(1)
+            .quiet()
+    };
     let mut straight = Small::new(1);
     let loss = |at| InterruptAt {
         at,
         seen: AtomicUsize::new(0),
     };
     trainer()
-        .fit(&mut straight, &data, &loss(usize::MAX), &mut Adam::new(1e-2))
+        .fit(
+            &mut straight,
+            &data,
+            &loss(usize::MAX),
+            &mut Adam::new(1e-2),
+        )
         .unwrap();
 
     let dir = common::temp::TempDir::new();
@@ -76,7 +88,10 @@ fn ctrl_c_stops_after_the_step_with_a_checkpoint_that_resumes_exactly() {
         panic!("{err}")
     };
     // The handler runs as the signal arrives; the trainer looks after each step.
-    assert!(epoch == 2 && (26..48).contains(&step), "epoch {epoch}, step {step}");
+    assert!(
+        epoch == 2 && (26..48).contains(&step),
+        "epoch {epoch}, step {step}"
+    );
     assert!(path.exists());
 
     let mut resumed = Small::new(7);
@@ -85,5 +100,8 @@ fn ctrl_c_stops_after_the_step_with_a_checkpoint_that_resumes_exactly() {
         .stop_on_ctrl_c()
         .fit(&mut resumed, &data, &loss(usize::MAX), &mut Adam::new(1e-2))
         .unwrap();
-    assert!(common::bits(&resumed) == common::bits(&straight), "weights differ");
+    assert!(
+        common::bits(&resumed) == common::bits(&straight),
+        "weights differ"
+    );
 }

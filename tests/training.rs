@@ -3,8 +3,8 @@
 
 mod common;
 
-use cnn::ndarray::{Array2, Array4};
 use cnn::History;
+use cnn::ndarray::{Array2, Array4};
 use cnn::prelude::*;
 use common::nets::LeNet5;
 use rand::{Rng, SeedableRng};
@@ -93,7 +93,12 @@ fn the_trainer_steps_as_train_step_on_one_hot_rows() {
     let mut sgd = Sgd::new(0.1);
     for _ in 0..2 {
         by_hand
-            .train_step(train.images.view(), rows.view(), &SoftmaxCrossEntropy, &mut sgd)
+            .train_step(
+                train.images.view(),
+                rows.view(),
+                &SoftmaxCrossEntropy,
+                &mut sgd,
+            )
             .unwrap();
     }
     let mut net = Small::new(1);
@@ -164,10 +169,7 @@ fn bad_labels_are_errors() {
     );
     train.labels.pop();
     let err = fit(&mut net, &train);
-    assert!(
-        matches!(err, Error::Shape { what: "labels", .. }),
-        "{err}"
-    );
+    assert!(matches!(err, Error::Shape { what: "labels", .. }), "{err}");
     assert_eq!(net.params(), &before[..]);
 }
 
@@ -276,7 +278,13 @@ fn full_trainer(valid: &Dataset, epochs: usize) -> Trainer<'_> {
         .validation(valid)
         .early_stopping(10)
         .schedule(WarmupCosineLr::new(0.05, 5, 32))
-        .augment(Augment::new().shift(1).flip_horizontal().rotate(10.0).scale(0.9, 1.1))
+        .augment(
+            Augment::new()
+                .shift(1)
+                .flip_horizontal()
+                .rotate(10.0)
+                .scale(0.9, 1.1),
+        )
         .clip_grad_norm(5.0)
         .quiet()
 }
@@ -318,7 +326,10 @@ fn resuming_gives_the_same_bits<O: Optimizer + Send + Clone>(optimizer: O) {
         .unwrap();
     assert_eq!(
         dir.entries(),
-        ["checkpoint-0000000008.safetensors", "checkpoint-0000000016.safetensors"]
+        [
+            "checkpoint-0000000008.safetensors",
+            "checkpoint-0000000016.safetensors"
+        ]
     );
     // Another initialisation: everything comes from the checkpoint.
     let mut resumed = Pooled::new(99);
@@ -326,7 +337,10 @@ fn resuming_gives_the_same_bits<O: Optimizer + Send + Clone>(optimizer: O) {
         .resume_from(dir.path())
         .fit(&mut resumed, &train, &loss, &mut optimizer.clone())
         .unwrap();
-    assert!(common::bits(&resumed) == common::bits(&straight), "weights differ");
+    assert!(
+        common::bits(&resumed) == common::bits(&straight),
+        "weights differ"
+    );
     assert_eq!(figures(&hr), figures(&hs));
 
     // Every 3 steps, 8 steps per epoch: step 9 is the first of epoch 2.
@@ -345,7 +359,10 @@ fn resuming_gives_the_same_bits<O: Optimizer + Send + Clone>(optimizer: O) {
         .resume_from(mid.join("checkpoint-0000000009.safetensors"))
         .fit(&mut resumed, &train, &loss, &mut optimizer.clone())
         .unwrap();
-    assert!(common::bits(&resumed) == common::bits(&straight), "weights differ");
+    assert!(
+        common::bits(&resumed) == common::bits(&straight),
+        "weights differ"
+    );
     assert_eq!(figures(&hm), figures(&hs));
 }
 
@@ -365,7 +382,12 @@ fn a_stop_request_checkpoints_after_the_step_and_resumes_exactly() {
     let valid = data(20, 8);
     let mut straight = Pooled::new(3);
     full_trainer(&valid, 2)
-        .fit(&mut straight, &train, &SoftmaxCrossEntropy, &mut Adam::new(1e-2))
+        .fit(
+            &mut straight,
+            &train,
+            &SoftmaxCrossEntropy,
+            &mut Adam::new(1e-2),
+        )
         .unwrap();
 
     let dir = common::temp::TempDir::new();
@@ -387,9 +409,17 @@ fn a_stop_request_checkpoints_after_the_step_and_resumes_exactly() {
     let mut resumed = Pooled::new(0);
     full_trainer(&valid, 2)
         .resume_from(&path)
-        .fit(&mut resumed, &train, &SoftmaxCrossEntropy, &mut Adam::new(1e-2))
+        .fit(
+            &mut resumed,
+            &train,
+            &SoftmaxCrossEntropy,
+            &mut Adam::new(1e-2),
+        )
         .unwrap();
-    assert!(common::bits(&resumed) == common::bits(&straight), "weights differ");
+    assert!(
+        common::bits(&resumed) == common::bits(&straight),
+        "weights differ"
+    );
 }
 
 #[test]
@@ -403,11 +433,19 @@ fn bad_checkpoints_are_errors_that_say_which() {
         .batch_size(8)
         .checkpoint_dir(dir.path())
         .quiet()
-        .fit(&mut net, &train, &SoftmaxCrossEntropy, &mut Sgd::new(0.1).momentum(0.9))
+        .fit(
+            &mut net,
+            &train,
+            &SoftmaxCrossEntropy,
+            &mut Sgd::new(0.1).momentum(0.9),
+        )
         .unwrap();
     let path = dir.join("checkpoint-0000000003.safetensors");
     let ckpt = Checkpoint::<Pooled>::load(&path).unwrap();
-    assert_eq!((ckpt.epoch, ckpt.step, ckpt.history.epochs.len()), (1, 3, 1));
+    assert_eq!(
+        (ckpt.epoch, ckpt.step, ckpt.history.epochs.len()),
+        (1, 3, 1)
+    );
     assert_eq!(ckpt.net.params(), net.params());
     assert_eq!(ckpt.optimizer.kind, "Sgd");
 
@@ -415,7 +453,8 @@ fn bad_checkpoints_are_errors_that_say_which() {
     let err = Checkpoint::<Small>::load(&path).unwrap_err();
     assert!(matches!(err, Error::CheckpointMismatch { .. }), "{err}");
     assert!(
-        err.to_string().contains("it was written for network `Pooled`, not `Small`"),
+        err.to_string()
+            .contains("it was written for network `Pooled`, not `Small`"),
         "{err}"
     );
     // Another optimizer, and other data.
@@ -431,9 +470,15 @@ fn bad_checkpoints_are_errors_that_say_which() {
         .to_string()
     };
     let err = refused(Trainer::new(), &train, true);
-    assert!(err.ends_with("the optimizer state does not fit `Adam`: the state is of `Sgd`"), "{err}");
+    assert!(
+        err.ends_with("the optimizer state does not fit `Adam`: the state is of `Sgd`"),
+        "{err}"
+    );
     let err = refused(Trainer::new(), &data(30, 1), false);
-    assert!(err.ends_with("it was written with 24 training examples, this run has 30"), "{err}");
+    assert!(
+        err.ends_with("it was written with 24 training examples, this run has 30"),
+        "{err}"
+    );
 
     // A damaged byte anywhere in the data, a truncated file, a weight file.
     let mut bytes = std::fs::read(&path).unwrap();
@@ -443,13 +488,23 @@ fn bad_checkpoints_are_errors_that_say_which() {
     std::fs::write(&damaged, &bytes).unwrap();
     let err = Checkpoint::<Pooled>::load(&damaged).unwrap_err();
     assert!(matches!(err, Error::CheckpointCorrupt { .. }), "{err}");
-    assert!(err.to_string().contains("its checksum does not match"), "{err}");
+    assert!(
+        err.to_string().contains("its checksum does not match"),
+        "{err}"
+    );
     std::fs::write(&damaged, &bytes[..bytes.len() / 2]).unwrap();
     let err = Checkpoint::<Pooled>::load(&damaged).unwrap_err();
-    assert!(err.to_string().contains("it is not a safetensors file"), "{err}");
+    assert!(
+        err.to_string().contains("it is not a safetensors file"),
+        "{err}"
+    );
     net.save(&damaged).unwrap();
     let err = Checkpoint::<Pooled>::load(&damaged).unwrap_err();
-    assert!(err.to_string().ends_with("it has no checkpoint metadata (is it a weight file?)"), "{err}");
+    assert!(
+        err.to_string()
+            .ends_with("it has no checkpoint metadata (is it a weight file?)"),
+        "{err}"
+    );
     // A folder with none.
     let empty = common::temp::TempDir::new();
     let mut net = Pooled::new(1);
@@ -471,11 +526,19 @@ fn only_the_newest_checkpoints_are_kept() {
         .checkpoint_dir(dir.path())
         .keep_checkpoints(2)
         .quiet()
-        .fit(&mut Pooled::new(1), &train, &SoftmaxCrossEntropy, &mut Sgd::new(0.1))
+        .fit(
+            &mut Pooled::new(1),
+            &train,
+            &SoftmaxCrossEntropy,
+            &mut Sgd::new(0.1),
+        )
         .unwrap();
     assert_eq!(
         dir.entries(),
-        ["checkpoint-0000000008.safetensors", "checkpoint-0000000010.safetensors"]
+        [
+            "checkpoint-0000000008.safetensors",
+            "checkpoint-0000000010.safetensors"
+        ]
     );
 }
 
@@ -487,7 +550,12 @@ fn the_schedule_sets_the_rate_of_each_step_and_epoch() {
             .epochs(3)
             .batch_size(10)
             .quiet()
-            .fit(&mut Pooled::new(1), &train, &SoftmaxCrossEntropy, &mut Sgd::new(9.0))
+            .fit(
+                &mut Pooled::new(1),
+                &train,
+                &SoftmaxCrossEntropy,
+                &mut Sgd::new(9.0),
+            )
             .unwrap()
     };
     // Per step: the last step of epoch e is step 4e - 1.
@@ -533,7 +601,12 @@ fn settings_that_cannot_work_are_refused() {
     let refused = |trainer: Trainer<'_>| {
         trainer
             .quiet()
-            .fit(&mut Pooled::new(1), &train, &SoftmaxCrossEntropy, &mut Sgd::new(0.1))
+            .fit(
+                &mut Pooled::new(1),
+                &train,
+                &SoftmaxCrossEntropy,
+                &mut Sgd::new(0.1),
+            )
             .unwrap_err()
             .to_string()
     };
@@ -549,19 +622,32 @@ fn settings_that_cannot_work_are_refused() {
 fn class_weights_weigh_the_training_loss_only() {
     let train = data(30, 1);
     let fit = |weights: Option<Vec<f64>>| {
-        let trainer = Trainer::new().epochs(1).batch_size(30).validation(&train).quiet();
+        let trainer = Trainer::new()
+            .epochs(1)
+            .batch_size(30)
+            .validation(&train)
+            .quiet();
         let trainer = match weights {
             Some(w) => trainer.class_weights(w),
             None => trainer,
         };
         trainer
-            .fit(&mut Pooled::new(1), &train, &SoftmaxCrossEntropy, &mut Sgd::new(0.0))
+            .fit(
+                &mut Pooled::new(1),
+                &train,
+                &SoftmaxCrossEntropy,
+                &mut Sgd::new(0.0),
+            )
             .unwrap()
             .epochs[0]
             .clone()
     };
     let (plain, doubled) = (fit(None), fit(Some(vec![2.0; 3])));
-    approx::assert_relative_eq!(doubled.train_loss, 2.0 * plain.train_loss, max_relative = 1e-6);
+    approx::assert_relative_eq!(
+        doubled.train_loss,
+        2.0 * plain.train_loss,
+        max_relative = 1e-6
+    );
     assert_eq!(doubled.valid_loss, plain.valid_loss);
 }
 
@@ -573,7 +659,12 @@ fn the_history_goes_to_csv() {
         .batch_size(10)
         .validation(&train)
         .quiet()
-        .fit(&mut Pooled::new(1), &train, &SoftmaxCrossEntropy, &mut Sgd::new(0.1))
+        .fit(
+            &mut Pooled::new(1),
+            &train,
+            &SoftmaxCrossEntropy,
+            &mut Sgd::new(0.1),
+        )
         .unwrap();
     let dir = common::temp::TempDir::new();
     h.write_csv(dir.join("history.csv")).unwrap();
@@ -582,6 +673,16 @@ fn the_history_goes_to_csv() {
     assert_eq!(lines.len(), 3);
     let fields: Vec<f64> = lines[2].split(',').map(|f| f.parse().unwrap()).collect();
     let e = &h.epochs[1];
-    assert_eq!(fields[..6], [2.0, e.train_loss, e.train_accuracy, e.valid_loss.unwrap(), e.valid_accuracy.unwrap(), 0.1]);
+    assert_eq!(
+        fields[..6],
+        [
+            2.0,
+            e.train_loss,
+            e.train_accuracy,
+            e.valid_loss.unwrap(),
+            e.valid_accuracy.unwrap(),
+            0.1
+        ]
+    );
     assert!(e.examples_per_second > 0.0 && e.seconds > 0.0);
 }

@@ -396,8 +396,16 @@ mod tests {
         check(&SoftmaxCrossEntropy, &[1.5, -0.3, 2.0], &[0.2, 0.5, 0.3]);
         let smoothed = SoftmaxCrossEntropy::with_label_smoothing(0.1);
         check(&smoothed, &[1.5, -0.3, 2.0], &y);
-        check(&ClassWeighted::new(smoothed, vec![0.5, 2.0, 1.0]), &[1.5, -0.3, 2.0], &y);
-        check(&ClassWeighted::new(BinaryCrossEntropy, vec![1.0, 4.0]), &[0.3], &[1.0]);
+        check(
+            &ClassWeighted::new(smoothed, vec![0.5, 2.0, 1.0]),
+            &[1.5, -0.3, 2.0],
+            &y,
+        );
+        check(
+            &ClassWeighted::new(BinaryCrossEntropy, vec![1.0, 4.0]),
+            &[0.3],
+            &[1.0],
+        );
     }
 
     #[test]

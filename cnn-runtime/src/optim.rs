@@ -532,7 +532,10 @@ impl Optimizer for Adam {
         let [m, v] = state.buffers_of("Adam", ["exp_avg", "exp_avg_sq"])?;
         let t = i32::try_from(state.steps).map_err(|_| Error::OptimizerKind {
             expected: "Adam".to_owned(),
-            reason: format!("the state counts {} steps, beyond Adam's i32 exponent", state.steps),
+            reason: format!(
+                "the state counts {} steps, beyond Adam's i32 exponent",
+                state.steps
+            ),
         })?;
         if m.len() != v.len() {
             return Err(Error::OptimizerKind {

@@ -110,7 +110,13 @@ impl Dataset {
         let classes = self.classes as f64;
         self.class_counts()
             .iter()
-            .map(|&c| if c == 0 { 0.0 } else { n / (classes * c as f64) })
+            .map(|&c| {
+                if c == 0 {
+                    0.0
+                } else {
+                    n / (classes * c as f64)
+                }
+            })
             .collect()
     }
 

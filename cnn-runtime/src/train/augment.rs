@@ -221,7 +221,8 @@ impl Augment {
         } else {
             lo
         };
-        let affine = (angle != 0.0 || scale != 1.0).then(|| (angle.cos() / scale, angle.sin() / scale));
+        let affine =
+            (angle != 0.0 || scale != 1.0).then(|| (angle.cos() / scale, angle.sin() / scale));
         Draw {
             dy,
             dx,
@@ -259,7 +260,9 @@ pub(crate) fn gather<T: Float>(
         .for_each(|(position, (out, &i))| {
             let image = data.images.index_axis(Axis(0), i);
             match augment {
-                Some((augment, key)) => augment.apply(image, out, key.wrapping_add(position as u64)),
+                Some((augment, key)) => {
+                    augment.apply(image, out, key.wrapping_add(position as u64))
+                }
                 None => crate::train::metrics::copy_example(image, out),
             }
         });
@@ -284,7 +287,10 @@ mod tests {
 
     #[test]
     fn no_setting_copies_the_image() {
-        assert_eq!(applied(&Augment::new(), 3), image().iter().copied().collect::<Vec<_>>());
+        assert_eq!(
+            applied(&Augment::new(), 3),
+            image().iter().copied().collect::<Vec<_>>()
+        );
     }
 
     #[test]
@@ -299,7 +305,11 @@ mod tests {
                 let (c, i, j) = (k / 20, (k / 5) % 4, k % 5);
                 let (si, sj) = (i as isize + draw.dy, j as isize + draw.dx);
                 let inside = (0..4).contains(&si) && (0..5).contains(&sj);
-                let expected = if inside { original[[c, si as usize, sj as usize]] } else { -1.0 };
+                let expected = if inside {
+                    original[[c, si as usize, sj as usize]]
+                } else {
+                    -1.0
+                };
                 assert_eq!(v, expected, "seed {seed}, pixel {k}");
             }
         }
@@ -314,7 +324,11 @@ mod tests {
             if out == applied(&Augment::new(), 0) {
                 kept += 1;
             } else {
-                let mirror: Vec<f32> = image().slice(ndarray::s![.., .., ..;-1]).iter().copied().collect();
+                let mirror: Vec<f32> = image()
+                    .slice(ndarray::s![.., .., ..;-1])
+                    .iter()
+                    .copied()
+                    .collect();
                 assert_eq!(out, mirror);
                 flipped += 1;
             }
@@ -342,7 +356,10 @@ mod tests {
     fn zooming_in_keeps_a_constant_image_constant() {
         let flat = Array3::from_elem((1, 6, 6), 0.25f32);
         let mut out = [0.0f32; 36];
-        Augment::new().scale(1.2, 1.3).rotate(5.0).apply(flat.view(), &mut out, 9);
+        Augment::new()
+            .scale(1.2, 1.3)
+            .rotate(5.0)
+            .apply(flat.view(), &mut out, 9);
         // Zoomed in by at least 1.2, rotated by at most 5 degrees: every source is inside.
         assert!(out.iter().all(|&v| (v - 0.25).abs() < 1e-6), "{out:?}");
     }
@@ -359,7 +376,10 @@ mod tests {
         let indices: Vec<usize> = (0..40).rev().collect();
         let augment = Augment::new().shift(2).rotate(15.0);
         let on = |threads: usize| {
-            let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();
+            let pool = rayon::ThreadPoolBuilder::new()
+                .num_threads(threads)
+                .build()
+                .unwrap();
             let mut out = vec![0.0f32; 40 * 36];
             pool.install(|| gather(&data, &indices, Some((&augment, 11)), &mut out));
             out
@@ -367,6 +387,13 @@ mod tests {
         assert_eq!(on(1), on(3));
         let mut plain = vec![0.0f64; 40 * 36];
         gather(&data, &indices, None, &mut plain);
-        assert_eq!(plain[..36], data.images.index_axis(Axis(0), 39).mapv(f64::from).as_slice().unwrap()[..]);
+        assert_eq!(
+            plain[..36],
+            data.images
+                .index_axis(Axis(0), 39)
+                .mapv(f64::from)
+                .as_slice()
+                .unwrap()[..]
+        );
     }
 }

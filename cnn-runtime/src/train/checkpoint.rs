@@ -331,7 +331,11 @@ pub(crate) struct Saved<'a, N> {
 
 /// Writes a checkpoint into `dir` (created if need be), atomically, and removes all but the
 /// newest `keep`; returns its path.
-pub(crate) fn write<N: Network>(dir: &Path, keep: usize, saved: Saved<'_, N>) -> Result<PathBuf, Error> {
+pub(crate) fn write<N: Network>(
+    dir: &Path,
+    keep: usize,
+    saved: Saved<'_, N>,
+) -> Result<PathBuf, Error> {
     let io = |action: &'static str, path: &Path| {
         let path = path.to_path_buf();
         move |error| Error::Io {
@@ -370,10 +374,11 @@ pub(crate) fn write<N: Network>(dir: &Path, keep: usize, saved: Saved<'_, N>) ->
     .into_iter()
     .map(|(k, v)| (k.to_owned(), v))
     .collect();
-    let bytes = safetensors::serialize(tensors.iter().map(|(n, t)| (n.as_str(), t)), Some(metadata))
-        .map_err(|e| Error::WeightFormat {
-            reason: e.to_string(),
-        })?;
+    let bytes =
+        safetensors::serialize(tensors.iter().map(|(n, t)| (n.as_str(), t)), Some(metadata))
+            .map_err(|e| Error::WeightFormat {
+                reason: e.to_string(),
+            })?;
     let path = file_name(dir, saved.run.step);
     weights::write_atomic(&path, &bytes).map_err(io("write checkpoint", &path))?;
     let all = list(dir)?;
@@ -465,7 +470,8 @@ impl<N: Network> Checkpoint<N> {
                 .map(Some)
                 .map_err(|e| mismatch(path, e.to_string()))
         };
-        let net = network_of("network.")?.ok_or_else(|| corrupt("it holds no network".to_owned()))?;
+        let net =
+            network_of("network.")?.ok_or_else(|| corrupt("it holds no network".to_owned()))?;
         let best = match (network_of("best.")?, run.best) {
             (Some(net), Some((_, epoch))) => Some((epoch, net)),
             _ => None,
@@ -518,14 +524,26 @@ pub(crate) fn mismatch(path: &Path, reason: String) -> Error {
 fn check_network<N: Network>(path: &Path, theirs: &NetworkInfo) -> Result<(), Error> {
     let ours = NetworkInfo::of::<N>();
     let name = |summary: &str| summary.lines().next().unwrap_or("").to_owned();
-    let table = |summary: &str| summary.lines().skip(1).map(str::to_owned).collect::<Vec<_>>();
+    let table = |summary: &str| {
+        summary
+            .lines()
+            .skip(1)
+            .map(str::to_owned)
+            .collect::<Vec<_>>()
+    };
     let (a, b) = (table(&theirs.summary), table(&ours.summary));
     if a != b {
         let differ = a
             .iter()
             .zip(&b)
             .find(|(x, y)| x != y)
-            .map(|(x, y)| format!(": its layers read `{}` where this network's read `{}`", x.trim(), y.trim()))
+            .map(|(x, y)| {
+                format!(
+                    ": its layers read `{}` where this network's read `{}`",
+                    x.trim(),
+                    y.trim()
+                )
+            })
             .unwrap_or_default();
         return Err(mismatch(
             path,

@@ -82,7 +82,8 @@ pub struct History {
 }
 
 /// The columns of [`History::to_csv`].
-const CSV_HEADER: &str = "epoch,train_loss,train_accuracy,valid_loss,valid_accuracy,lr,seconds,examples_per_second";
+const CSV_HEADER: &str =
+    "epoch,train_loss,train_accuracy,valid_loss,valid_accuracy,lr,seconds,examples_per_second";
 
 impl History {
     /// The last epoch's figures.
@@ -187,12 +188,13 @@ impl ConfusionMatrix {
     /// # Panics
     /// If the slices differ in length or a class is not below `classes`.
     pub fn from_predictions(classes: usize, truth: &[usize], predicted: &[usize]) -> Self {
-        assert_eq!(truth.len(), predicted.len(), "as many predictions as labels");
+        assert_eq!(
+            truth.len(),
+            predicted.len(),
+            "as many predictions as labels"
+        );
         let mut m = ConfusionMatrix::new(classes);
-        truth
-            .iter()
-            .zip(predicted)
-            .for_each(|(&t, &p)| m.add(t, p));
+        truth.iter().zip(predicted).for_each(|(&t, &p)| m.add(t, p));
         m
     }
 

@@ -369,15 +369,23 @@ impl<'a> Trainer<'a> {
             if w.len() < classes || w.iter().any(|w| !(w.is_finite() && *w >= 0.0)) {
                 return setting(
                     "class_weights",
-                    &format!("{w:?} is not a finite, non-negative weight for each of the {classes} classes"),
+                    &format!(
+                        "{w:?} is not a finite, non-negative weight for each of the {classes} classes"
+                    ),
                 );
             }
         }
         if self.clip_norm.is_some_and(|c| !(c > 0.0 && c.is_finite())) {
-            return setting("clip_grad_norm", "the norm limit must be positive and finite");
+            return setting(
+                "clip_grad_norm",
+                "the norm limit must be positive and finite",
+            );
         }
         if self.every == Every::Steps(0) || self.keep == 0 {
-            return setting("checkpoints", "every 0 steps or keeping 0 checkpoints cannot work");
+            return setting(
+                "checkpoints",
+                "every 0 steps or keeping 0 checkpoints cannot work",
+            );
         }
         Ok(())
     }
@@ -428,7 +436,10 @@ impl<'a> Trainer<'a> {
                     if !(lr.is_finite() && lr >= 0.0) {
                         return Err(Error::Setting {
                             setting: "schedule",
-                            reason: format!("{schedule:?} gave the rate {lr} at step {}", run.state.step),
+                            reason: format!(
+                                "{schedule:?} gave the rate {lr} at step {}",
+                                run.state.step
+                            ),
                         });
                     }
                     stepper.set_lr(lr);
@@ -636,7 +647,6 @@ impl<N: Network> Run<N> {
             best: None,
         }
     }
-
 }
 
 /// The training loss, seen by the network: it counts right answers as it sees each example's

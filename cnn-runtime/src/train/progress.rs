@@ -30,16 +30,18 @@ impl Progress {
         if self.quiet || !self.terminal {
             return ProgressBar::hidden();
         }
-        let bar = ProgressBar::with_draw_target(
-            Some(self.examples as u64),
-            ProgressDrawTarget::stderr(),
-        );
-        if let Ok(style) = ProgressStyle::with_template(
-            "epoch {prefix} [{bar:25}] {pos}/{len} {msg}, {eta} left",
-        ) {
+        let bar =
+            ProgressBar::with_draw_target(Some(self.examples as u64), ProgressDrawTarget::stderr());
+        if let Ok(style) =
+            ProgressStyle::with_template("epoch {prefix} [{bar:25}] {pos}/{len} {msg}, {eta} left")
+        {
             bar.set_style(style.progress_chars("=> "));
         }
-        bar.set_prefix(format!("{epoch:>w$}/{}", self.epochs, w = digits(self.epochs)));
+        bar.set_prefix(format!(
+            "{epoch:>w$}/{}",
+            self.epochs,
+            w = digits(self.epochs)
+        ));
         bar.set_position(done as u64);
         bar
     }
@@ -118,6 +120,9 @@ mod tests {
         assert_eq!(super::thousands(1234567.4), "1,234,567");
         assert_eq!(super::thousands(999.0), "999");
         assert_eq!(super::digits(40), 2);
-        assert_eq!((super::rate(0.05), super::rate(1e-4)), ("0.0500".into(), "1.00e-4".into()));
+        assert_eq!(
+            (super::rate(0.05), super::rate(1e-4)),
+            ("0.0500".into(), "1.00e-4".into())
+        );
     }
 }

@@ -434,7 +434,12 @@ impl OneCycleLr {
     /// # Panics
     /// If `pct` is not in `[0, 1]`.
     pub fn pct_start(mut self, pct: f64) -> Self {
-        require((0.0..=1.0).contains(&pct), "warm-up fraction", pct, "in [0, 1]");
+        require(
+            (0.0..=1.0).contains(&pct),
+            "warm-up fraction",
+            pct,
+            "in [0, 1]",
+        );
         self.pct_start = pct;
         self
     }
@@ -445,7 +450,12 @@ impl OneCycleLr {
     /// If either factor is not positive and finite.
     pub fn div_factors(mut self, div_factor: f64, final_div_factor: f64) -> Self {
         for f in [div_factor, final_div_factor] {
-            require(f > 0.0 && f.is_finite(), "division factor", f, "positive and finite");
+            require(
+                f > 0.0 && f.is_finite(),
+                "division factor",
+                f,
+                "positive and finite",
+            );
         }
         self.div_factor = div_factor;
         self.final_div_factor = final_div_factor;
