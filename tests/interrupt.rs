@@ -18,7 +18,7 @@ network! {
     struct Small { input(6x6) -> conv(4, 3x3) -> relu -> dense(3) }
 }
 
-/// Cross-entropy that sends this process a SIGINT (with `kill`) at its `at`-th example.
+/// Cross-entropy that sends this process a SIGINT at its `at`-th example.
 struct InterruptAt {
     at: usize,
     seen: AtomicUsize,
@@ -30,11 +30,15 @@ impl Loss for InterruptAt {
 
     fn example<T: Float>(&self, o: &[T], y: &[T], scale: T, d: &mut [T]) -> T {
         if self.seen.fetch_add(1, Ordering::Relaxed) == self.at {
-            let status = std::process::Command::new("kill")
-                .args(["-INT", &std::process::id().to_string()])
+            // The shell's own `kill`, which needs no package.
+            let status = std::process::Command::new("sh")
+                .args(["-c", &format!("kill -INT {}", std::process::id())])
                 .status()
-                .expect("kill runs");
+                .expect("sh runs");
             assert!(status.success());
+            // The kernel delivers the signal when one of this process's threads next runs: give
+            // it time to, within this step, on a loaded machine too.
+            std::thread::sleep(std::time::Duration::from_millis(200));
         }
         SoftmaxCrossEntropy.example(o, y, scale, d)
     }
@@ -89,7 +93,7 @@ fn ctrl_c_stops_after_the_step_with_a_checkpoint_that_resumes_exactly() {
     };
     // The handler runs as the signal arrives; the trainer looks after each step.
     assert!(
-        epoch == 2 && (26..48).contains(&step),
+        epoch == 2 && (26..=28).contains(&step),
         "epoch {epoch}, step {step}"
     );
     assert!(path.exists());

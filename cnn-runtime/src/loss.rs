@@ -303,25 +303,25 @@ impl Loss for SmoothedCrossEntropy {
 /// # Examples
 /// ```
 /// use cnn::loss::{ClassWeighted, Loss, SoftmaxCrossEntropy};
-/// let weighted = ClassWeighted::new(SoftmaxCrossEntropy, vec![1.0, 3.0]);
+/// let weighted = ClassWeighted::new(SoftmaxCrossEntropy, &[1.0, 3.0]);
 /// let mut d = [0.0; 2];
 /// let l0: f64 = weighted.example(&[0.0, 0.0], &[1.0, 0.0], 1.0, &mut d);
 /// let l1: f64 = weighted.example(&[0.0, 0.0], &[0.0, 1.0], 1.0, &mut d);
 /// assert!((l1 - 3.0 * l0).abs() < 1e-12);
 /// assert_eq!(d, [1.5, -1.5]);
 /// ```
-#[derive(Clone, Debug, PartialEq)]
-pub struct ClassWeighted<L> {
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct ClassWeighted<'w, L> {
     loss: L,
-    weights: Vec<f64>,
+    weights: &'w [f64],
 }
 
-impl<L: Loss> ClassWeighted<L> {
+impl<'w, L: Loss> ClassWeighted<'w, L> {
     /// `loss`, each example weighted by `weights[class]`.
     ///
     /// # Panics
     /// If a weight is negative or not finite.
-    pub fn new(loss: L, weights: Vec<f64>) -> Self {
+    pub fn new(loss: L, weights: &'w [f64]) -> Self {
         if let Some(w) = weights.iter().find(|w| !(w.is_finite() && **w >= 0.0)) {
             panic!("a class weight is {w}, but weights must be finite and not negative");
         }
@@ -329,17 +329,17 @@ impl<L: Loss> ClassWeighted<L> {
     }
 
     /// The weights, by class.
-    pub fn weights(&self) -> &[f64] {
-        &self.weights
+    pub fn weights(&self) -> &'w [f64] {
+        self.weights
     }
 }
 
-impl<L: Loss> Loss for ClassWeighted<L> {
+impl<L: Loss> Loss for ClassWeighted<'_, L> {
     const NAME: &'static str = L::NAME;
     const TAKES_LOGITS: bool = L::TAKES_LOGITS;
 
     fn example<T: Float>(&self, output: &[T], target: &[T], scale: T, d_output: &mut [T]) -> T {
-        let w = T::from_f64(class_weight(&self.weights, target));
+        let w = T::from_f64(class_weight(self.weights, target));
         w * self.loss.example(output, target, scale * w, d_output)
     }
 }
@@ -397,12 +397,12 @@ mod tests {
         let smoothed = SoftmaxCrossEntropy::with_label_smoothing(0.1);
         check(&smoothed, &[1.5, -0.3, 2.0], &y);
         check(
-            &ClassWeighted::new(smoothed, vec![0.5, 2.0, 1.0]),
+            &ClassWeighted::new(smoothed, &[0.5, 2.0, 1.0]),
             &[1.5, -0.3, 2.0],
             &y,
         );
         check(
-            &ClassWeighted::new(BinaryCrossEntropy, vec![1.0, 4.0]),
+            &ClassWeighted::new(BinaryCrossEntropy, &[1.0, 4.0]),
             &[0.3],
             &[1.0],
         );
