@@ -116,7 +116,7 @@ pub(crate) struct RunState {
     pub best: Option<(f64, usize)>,
     /// Whether early stopping ended the run.
     pub stopped_early: bool,
-    pub history: Vec<EpochRecord>,
+    pub history: Vec<EpochStats>,
     pub threads: usize,
 }
 
@@ -183,49 +183,6 @@ impl RngState {
         rng.set_stream(self.stream);
         rng.set_word_pos(self.word_pos.parse().ok()?);
         Some(rng)
-    }
-}
-
-/// [`EpochStats`] as the metadata holds it.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub(crate) struct EpochRecord {
-    epoch: usize,
-    train_loss: f64,
-    train_accuracy: f64,
-    valid_loss: Option<f64>,
-    valid_accuracy: Option<f64>,
-    lr: f64,
-    seconds: f64,
-    examples_per_second: f64,
-}
-
-impl From<&EpochStats> for EpochRecord {
-    fn from(e: &EpochStats) -> Self {
-        EpochRecord {
-            epoch: e.epoch,
-            train_loss: e.train_loss,
-            train_accuracy: e.train_accuracy,
-            valid_loss: e.valid_loss,
-            valid_accuracy: e.valid_accuracy,
-            lr: e.lr,
-            seconds: e.seconds,
-            examples_per_second: e.examples_per_second,
-        }
-    }
-}
-
-impl From<&EpochRecord> for EpochStats {
-    fn from(e: &EpochRecord) -> Self {
-        EpochStats {
-            epoch: e.epoch,
-            train_loss: e.train_loss,
-            train_accuracy: e.train_accuracy,
-            valid_loss: e.valid_loss,
-            valid_accuracy: e.valid_accuracy,
-            lr: e.lr,
-            seconds: e.seconds,
-            examples_per_second: e.examples_per_second,
-        }
     }
 }
 
@@ -493,7 +450,7 @@ impl<N: Network> Checkpoint<N> {
             }
         }
         let history = History {
-            epochs: run.history.iter().map(EpochStats::from).collect(),
+            epochs: run.history.clone(),
             restored_epoch: None,
         };
         Ok(Checkpoint {

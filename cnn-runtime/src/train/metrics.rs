@@ -35,7 +35,8 @@ use crate::loss::Loss;
 use crate::network::in_parts;
 use crate::{Error, Float, Network, Tensor};
 
-/// What one epoch did: one entry of [`History::epochs`].
+/// What one epoch did: one entry of [`History::epochs`]. It is serde's `Serialize` and
+/// `Deserialize` (a checkpoint keeps the history as JSON).
 /// # Examples
 /// ```
 /// use cnn::train::{EpochStats, History};
@@ -43,7 +44,7 @@ use crate::{Error, Float, Network, Tensor};
 /// let history = History { epochs: vec![e], restored_epoch: None };
 /// assert!(history.to_csv().starts_with("epoch,train_loss,train_accuracy,"));
 /// ```
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct EpochStats {
     /// 1-based.
     pub epoch: usize,

@@ -553,7 +553,7 @@ impl<'a> Trainer<'a> {
         state.optimizer_kind = optimizer.kind.clone();
         state.optimizer_steps = optimizer.steps;
         state.best = run.best.as_ref().map(|(l, e, _)| (*l, *e));
-        state.history = run.history.epochs.iter().map(Into::into).collect();
+        state.history = run.history.epochs.clone();
         state.threads = rayon::current_num_threads();
         let saved = checkpoint::Saved {
             net,
