@@ -274,9 +274,10 @@ impl<'a> Trainer<'a> {
     }
 
     /// Stops after the current step on Ctrl-C (SIGINT), as [`stop_when`](Trainer::stop_when);
-    /// a second Ctrl-C ends the process at once. The handler is installed by the first `fit`
-    /// that asks for it and stays for the process's life; on platforms other than Unix this
-    /// setting does nothing.
+    /// a second Ctrl-C ends the process at once (status 130). The handler is installed by the
+    /// first `fit` that asks for it and stays for the process's life, so that afterwards too it
+    /// takes two Ctrl-C to end the process; on platforms other than Unix this setting does
+    /// nothing.
     pub fn stop_on_ctrl_c(mut self) -> Self {
         self.ctrl_c = true;
         self
