@@ -35,7 +35,7 @@ const TEST: usize = 2_000;
 const BATCH: usize = 100;
 
 /// How long and how fast a network trains.
-struct Schedule {
+struct Plan {
     epochs: usize,
     /// The first epochs use a gentler rate than `lr`: a large first step can saturate the
     /// output sigmoid, where the squared error has almost no gradient left to recover with.
@@ -55,7 +55,7 @@ fn main() -> Result<(), Box<dyn Error>> {
     match filters {
         1 => train(
             SeedNet::new(42),
-            Schedule {
+            Plan {
                 epochs: 20,
                 warmup_epochs: 2,
                 warmup_lr: 0.2,
@@ -66,7 +66,7 @@ fn main() -> Result<(), Box<dyn Error>> {
         // many inputs as the one-filter network's, hence a smaller rate.
         3 => train(
             SeedNet3::new(42),
-            Schedule {
+            Plan {
                 epochs: 14,
                 warmup_epochs: 5,
                 warmup_lr: 0.1,
@@ -77,19 +77,24 @@ fn main() -> Result<(), Box<dyn Error>> {
     }
 }
 
-fn train<N: Network<Scalar = f32>>(mut net: N, schedule: Schedule) -> Result<(), Box<dyn Error>> {
+fn train<N: Network<Scalar = f32>>(mut net: N, schedule: Plan) -> Result<(), Box<dyn Error>> {
     // Training and test images come from different seeds: the accuracy below is measured on
     // images the network has never seen.
     let (train_x, train_y): (Array4<f32>, Array2<f32>) = strokes::strokes(TRAIN, 1);
     let (test_x, test_y) = strokes::strokes(TEST, 2);
     println!("{TRAIN} training images, {TEST} test images, batches of {BATCH}");
 
+    // A schedule by hand: the gentle rate for the warm-up epochs, then the full one. Any
+    // `cnn::train::Schedule` works in a loop of one's own: set the rate, then step.
+    let rates = MultiStepLr::new(
+        schedule.warmup_lr,
+        [schedule.warmup_epochs],
+        schedule.lr / schedule.warmup_lr,
+    );
     let mut sgd = Sgd::new(schedule.warmup_lr).momentum(0.9);
     let start = Instant::now();
     for epoch in 1..=schedule.epochs {
-        if epoch == schedule.warmup_epochs + 1 {
-            sgd.set_lr(schedule.lr);
-        }
+        sgd.set_lr(rates.lr(epoch - 1));
         let mut total = 0.0;
         for first in (0..TRAIN).step_by(BATCH) {
             let x = train_x.slice(s![first..first + BATCH, .., .., ..]);

@@ -32,7 +32,8 @@
 //!   provides (the public contract);
 //! - [`doc::derivation`]: the formulas the generated passes follow;
 //! - [`Network`]: the trait every network implements, with the batch methods;
-//! - [`loss`], [`optim`], [`Trainer`]: losses, optimizers and the training loop;
+//! - [`loss`], [`optim`], [`Trainer`]: losses, optimizers and the training loop, with
+//!   [`train::schedule`], [`train::augment`], [`train::checkpoint`] and [`train::metrics`];
 //! - [`data`], [`weights`]: data sets and PyTorch-compatible weight files;
 //! - [`gradcheck`] and [`reference`](mod@reference): the finite-difference check and the plain-loop layers the
 //!   generated code is tested against.
@@ -54,7 +55,7 @@ pub mod doc;
 pub use cnn_macros::network;
 #[cfg(feature = "std")]
 pub use cnn_runtime::{
-    Dims, EpochStats, Error, History, Targets, Trainer, data, gradcheck, optim, reference, train,
+    Dims, EpochStats, Error, History, Predict, Trainer, data, gradcheck, optim, reference, train,
     weights,
 };
 pub use cnn_runtime::{Float, Init, Network, Tensor, TensorInfo, init, kernels, loss};
@@ -65,7 +66,9 @@ pub use ndarray;
 /// The names a user of `network!` needs: `use cnn::prelude::*;`.
 ///
 /// ```
-/// use cnn::prelude::*; // network!, Network, the losses, the optimizers, Error, Trainer
+/// // network!, Network, Predict, the losses, the optimizers, the learning-rate schedules,
+/// // Error, Trainer, Augment, Dataset
+/// use cnn::prelude::*;
 ///
 /// network! {
 ///     pub struct Tiny { input(4x4) -> conv(2x2) -> relu -> dense(1) }
@@ -78,11 +81,19 @@ pub use ndarray;
 /// # let _ = (&mut sgd, Trainer::new());
 /// ```
 pub mod prelude {
+    #[cfg(feature = "std")]
+    pub use crate::data::Dataset;
     pub use crate::loss::*;
     #[cfg(feature = "std")]
     pub use crate::optim::*;
     #[cfg(feature = "std")]
-    pub use crate::{Error, Targets, Trainer};
+    pub use crate::train::schedule::{
+        ConstantLr, ExponentialLr, MultiStepLr, OneCycleLr, Schedule, StepLr, WarmupCosineLr,
+    };
+    #[cfg(feature = "std")]
+    pub use crate::train::{Augment, Predict};
+    #[cfg(feature = "std")]
+    pub use crate::{Error, Trainer};
     pub use crate::{Network, network};
 }
 

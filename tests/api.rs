@@ -297,3 +297,20 @@ fn summary_of_lenet5() {
         2 * 86_400 + 3 * (153_600 + 30_720 + 10_080 + 840)
     );
 }
+
+/// The README's Training section holds the digits example's code as it is.
+#[test]
+fn the_readme_shows_the_digits_example_as_it_is() {
+    let root = env!("CARGO_MANIFEST_DIR");
+    let example = std::fs::read_to_string(format!("{root}/examples/02_digits.rs")).unwrap();
+    let readme = std::fs::read_to_string(format!("{root}/README.md")).unwrap();
+    let code = example
+        .split("// README: begin\n")
+        .nth(1)
+        .and_then(|rest| rest.split("// README: end").next())
+        .expect("the markers in examples/02_digits.rs");
+    assert!(
+        readme.contains(&format!("```rust\n{}\n```", code.trim_end())),
+        "README.md's Training section differs from examples/02_digits.rs: copy it over"
+    );
+}

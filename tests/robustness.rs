@@ -306,24 +306,37 @@ fn strided_and_reversed_inputs_give_the_contiguous_answer() {
     }
 }
 
+/// A data set of `images` and `labels`, three classes.
+fn dataset(images: Array4<f32>, labels: &[usize]) -> Dataset {
+    Dataset {
+        images,
+        labels: labels.to_vec(),
+        classes: 3,
+    }
+}
+
 #[test]
-fn trainer_on_a_reversed_view_matches_the_contiguous_copy() {
+fn trainer_on_reversed_images_matches_the_contiguous_copy() {
     let full = images([12, 2, 6, 5], 7);
-    let view = full.slice(s![..;-1, .., ..;-1, ..]);
-    let copy = view.to_owned();
+    // Owned, but with negative strides along two axes.
+    let mut reversed = full.clone();
+    reversed.invert_axis(Axis(0));
+    reversed.invert_axis(Axis(2));
+    assert!(reversed.as_slice().is_none());
+    let copy = reversed.as_standard_layout().into_owned();
     let labels: Vec<usize> = (0..12).map(|i| i % 3).collect();
-    let fit = |x: ArrayView4<f32>| {
+    let fit = |x: Array4<f32>| {
+        let data = dataset(x, &labels);
         let mut net = Small::new(7);
         let history = Trainer::new()
             .epochs(3)
             .batch_size(5)
             .seed(3)
+            .validation(&data)
             .quiet()
             .fit(
                 &mut net,
-                x,
-                &labels,
-                Some((x, (&labels).into())),
+                &data,
                 &SoftmaxCrossEntropy,
                 &mut Sgd::new(0.1).momentum(0.9),
             )
@@ -335,7 +348,7 @@ fn trainer_on_a_reversed_view_matches_the_contiguous_copy() {
             .collect();
         (bits(&net), losses)
     };
-    assert_eq!(fit(view), fit(copy.view()));
+    assert_eq!(fit(reversed), fit(copy));
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -348,26 +361,16 @@ fn small_data() -> (Array4<f32>, Vec<usize>) {
 
 /// Runs `fit` on `Small::new(9)` with batches of `batch_size`, checks that it fails and leaves
 /// the weights as they were, and returns the error.
-fn fit_error<'a>(
-    x: ArrayView4<'a, f32>,
-    targets: impl Into<Targets<'a, f32>>,
-    validation: Option<(ArrayView4<'a, f32>, Targets<'a, f32>)>,
-    batch_size: usize,
-) -> Error {
+fn fit_error(train: &Dataset, validation: Option<&Dataset>, batch_size: usize) -> Error {
     let mut net = Small::new(9);
     let before = bits(&net);
-    let err = Trainer::new()
-        .epochs(2)
-        .batch_size(batch_size)
-        .quiet()
-        .fit(
-            &mut net,
-            x,
-            targets,
-            validation,
-            &SoftmaxCrossEntropy,
-            &mut Sgd::new(0.1),
-        )
+    let trainer = Trainer::new().epochs(2).batch_size(batch_size).quiet();
+    let trainer = match validation {
+        Some(v) => trainer.validation(v),
+        None => trainer,
+    };
+    let err = trainer
+        .fit(&mut net, train, &SoftmaxCrossEntropy, &mut Sgd::new(0.1))
         .expect_err("fit should refuse");
     // Not `assert_eq!`: two lists of a hundred bit patterns say less than the message.
     assert!(bits(&net) == before, "the weights changed: {err}");
@@ -375,51 +378,35 @@ fn fit_error<'a>(
 }
 
 /// As [`fit_error`], and the error's message is `text`.
-fn fit_refuses<'a>(
-    x: ArrayView4<'a, f32>,
-    targets: impl Into<Targets<'a, f32>>,
-    validation: Option<(ArrayView4<'a, f32>, Targets<'a, f32>)>,
-    batch_size: usize,
-    text: &str,
-) {
-    let err = fit_error(x, targets, validation, batch_size);
+fn fit_refuses(train: &Dataset, validation: Option<&Dataset>, batch_size: usize, text: &str) {
+    let err = fit_error(train, validation, batch_size);
     assert_eq!(err.to_string(), text);
 }
 
 #[test]
 fn trainer_refuses_wrong_shapes_and_empty_data() {
     let (x, labels) = small_data();
+    let good = dataset(x.clone(), &labels);
     fit_refuses(
-        images([12, 1, 6, 5], 1).view(),
-        &labels,
+        &dataset(images([12, 1, 6, 5], 1), &labels),
         None,
         2,
         "input batch has shape [12, 1, 6, 5], but [12, 2, 6, 5] was expected",
     );
     fit_refuses(
-        x.view(),
-        &labels[..11],
+        &dataset(x.clone(), &labels[..11]),
         None,
         2,
-        "targets has shape [11, 3], but [12, 3] was expected",
+        "labels has shape [11], but [12] was expected",
     );
     fit_refuses(
-        x.view(),
-        Array2::<f32>::zeros((12, 2)).view(),
-        None,
-        2,
-        "targets has shape [12, 2], but [12, 3] was expected",
-    );
-    fit_refuses(
-        Array4::zeros([0, 2, 6, 5]).view(),
-        &[] as &[usize],
+        &dataset(Array4::zeros([0, 2, 6, 5]), &[]),
         None,
         2,
         "training data is an empty batch: at least one example is needed",
     );
     fit_refuses(
-        x.view(),
-        &labels,
+        &good,
         None,
         0,
         "training data is an empty batch: at least one example is needed",
@@ -427,18 +414,22 @@ fn trainer_refuses_wrong_shapes_and_empty_data() {
     // A wrong validation set is refused before any training, not after the first epoch.
     let vx = images([4, 2, 6, 5], 2);
     fit_refuses(
-        x.view(),
-        &labels,
-        Some((vx.view(), (&[0, 1, 2, 5][..]).into())),
+        &good,
+        Some(&dataset(vx.clone(), &[0, 1, 2, 5])),
         2,
         "example 3 has class 5, but the network has 3 outputs",
     );
     fit_refuses(
-        x.view(),
-        &labels,
-        Some((vx.view(), Array2::<f32>::zeros((4, 2)).view().into())),
+        &good,
+        Some(&dataset(vx, &[0, 1, 2])),
         2,
-        "targets has shape [4, 2], but [4, 3] was expected",
+        "labels has shape [3], but [4] was expected",
+    );
+    fit_refuses(
+        &good,
+        Some(&dataset(Array4::zeros([0, 2, 6, 5]), &[])),
+        2,
+        "validation data is an empty batch: at least one example is needed",
     );
 }
 
@@ -449,9 +440,8 @@ fn trainer_refuses_wrong_validation_inputs_before_training() {
     let (x, labels) = small_data();
     let vx = images([4, 1, 6, 5], 2);
     fit_refuses(
-        x.view(),
-        &labels,
-        Some((vx.view(), (&[0, 1, 2, 0][..]).into())),
+        &dataset(x, &labels),
+        Some(&dataset(vx, &[0, 1, 2, 0])),
         2,
         "input batch has shape [4, 1, 6, 5], but [4, 2, 6, 5] was expected",
     );
@@ -460,16 +450,15 @@ fn trainer_refuses_wrong_validation_inputs_before_training() {
 /// Found by this file: fewer validation targets than validation inputs index past the targets
 /// (`Targets::rows`, `c[i]` or `select`), a panic rather than an `Err`.
 #[test]
-fn trainer_refuses_fewer_validation_targets_than_inputs() {
+fn trainer_refuses_fewer_validation_labels_than_images() {
     let (x, labels) = small_data();
     let vx = images([4, 2, 6, 5], 2);
     let outcome = std::panic::catch_unwind(|| {
         fit_refuses(
-            x.view(),
-            &labels,
-            Some((vx.view(), (&[0, 1, 2][..]).into())),
+            &dataset(x, &labels),
+            Some(&dataset(vx, &[0, 1, 2])),
             2,
-            "validation targets has shape [3, 3], but [4, 3] was expected",
+            "labels has shape [3], but [4] was expected",
         );
     });
     assert!(outcome.is_ok(), "fit panicked");
@@ -478,15 +467,14 @@ fn trainer_refuses_fewer_validation_targets_than_inputs() {
 /// Found by this file: more validation targets than inputs are silently cut to the inputs'
 /// count.
 #[test]
-fn trainer_refuses_more_validation_targets_than_inputs() {
+fn trainer_refuses_more_validation_labels_than_images() {
     let (x, labels) = small_data();
     let vx = images([4, 2, 6, 5], 2);
     fit_refuses(
-        x.view(),
-        &labels,
-        Some((vx.view(), (&[0, 1, 2, 0, 1][..]).into())),
+        &dataset(x, &labels),
+        Some(&dataset(vx, &[0, 1, 2, 0, 1])),
         2,
-        "validation targets has shape [5, 3], but [4, 3] was expected",
+        "labels has shape [5], but [4] was expected",
     );
 }
 
@@ -497,8 +485,7 @@ fn trainer_refuses_bad_data_anywhere_before_training() {
     let (x, mut labels) = small_data();
     labels[7] = 3;
     fit_refuses(
-        x.view(),
-        &labels,
+        &dataset(x, &labels),
         None,
         2,
         "example 7 has class 3, but the network has 3 outputs",
@@ -506,8 +493,7 @@ fn trainer_refuses_bad_data_anywhere_before_training() {
     let (mut x, labels) = small_data();
     x[[7, 1, 2, 3]] = f32::NAN;
     fit_refuses(
-        x.view(),
-        &labels,
+        &dataset(x, &labels),
         None,
         2,
         "input batch holds a non-finite value (NaN) at index [7, 1, 2, 3]",
@@ -520,16 +506,14 @@ fn trainer_refuses_a_bad_class_or_value_with_one_batch() {
     let (x, mut labels) = small_data();
     labels[7] = 3;
     fit_refuses(
-        x.view(),
-        &labels,
+        &dataset(x.clone(), &labels),
         None,
         12,
         "example 7 has class 3, but the network has 3 outputs",
     );
     labels[7] = usize::MAX;
     fit_refuses(
-        x.view(),
-        &labels,
+        &dataset(x, &labels),
         None,
         64,
         &format!(
@@ -539,43 +523,30 @@ fn trainer_refuses_a_bad_class_or_value_with_one_batch() {
     );
     let (mut x, labels) = small_data();
     x[[0, 0, 0, 0]] = f32::INFINITY;
-    let err = fit_error(x.view(), &labels, None, 12);
-    // The batch is shuffled, and the index is the example's place in its batch.
-    assert!(
-        matches!(
-            &err,
-            Error::NonFinite {
-                what: "input batch",
-                value,
-                ..
-            } if *value == f64::INFINITY
-        ),
-        "{err}"
-    );
-    let mut rows = one_hot(&labels, 3);
-    rows[[5, 2]] = f32::NAN;
-    let x = small_data().0;
-    let err = fit_error(x.view(), rows.view(), None, 12);
-    assert!(
-        err.to_string()
-            .starts_with("targets holds a non-finite value (NaN) at index ["),
-        "{err}"
+    // Checked before the first step, so the index is the example's place in the data set.
+    fit_refuses(
+        &dataset(x, &labels),
+        None,
+        12,
+        "input batch holds a non-finite value (inf) at index [0, 0, 0, 0]",
     );
 }
 
 #[test]
 fn a_diverging_training_stops_with_the_last_finite_weights() {
-    // Linear regression with far too large a step: the weights grow geometrically until the
-    // loss overflows. One batch per epoch, so `epochs(e)` runs exactly `e` steps.
-    let x = images([8, 1, 1, 4], 10);
-    let y = Array2::from_shape_vec((8, 2), uniform(16, 11)).unwrap();
+    // A linear classifier trained on the squared error with far too large a step: the weights
+    // grow geometrically until the loss overflows. One batch per epoch, so `epochs(e)` runs
+    // exactly `e` steps.
+    let train = Dataset {
+        images: images([8, 1, 1, 4], 10),
+        labels: (0..8).map(|i| i % 2).collect(),
+        classes: 2,
+    };
     let fit = |epochs: usize| {
         let mut net = Linear::new(1);
         let result = Trainer::new().epochs(epochs).batch_size(8).quiet().fit(
             &mut net,
-            x.view(),
-            y.view(),
-            None,
+            &train,
             &MeanSquaredError,
             &mut Sgd::new(50.0),
         );

@@ -115,6 +115,15 @@ pub enum Error {
         /// The length of the parameters passed in.
         given: usize,
     },
+    /// An [`OptimizerState`](crate::optim::OptimizerState) restored into an optimizer it does
+    /// not fit: another kind, or a buffer missing.
+    #[error("the optimizer state does not fit `{expected}`: {reason}")]
+    OptimizerKind {
+        /// The optimizer given the state: `"Sgd"`, `"Adam"`.
+        expected: String,
+        /// What does not fit.
+        reason: String,
+    },
     /// A file could not be read or written. A failed weight-file save leaves any previous file
     /// at the path untouched.
     #[error("failed to {action} `{}`: {error}", path.display())]
@@ -165,6 +174,52 @@ pub enum Error {
         expected: &'static str,
         /// The dtype in the file, as safetensors spells it: `"BF16"`, `"I64"`, ...
         given: String,
+    },
+    /// A file that should be a checkpoint is not one, or was damaged: not safetensors, no
+    /// checkpoint metadata, or a checksum that does not match.
+    #[error("checkpoint `{}` is corrupted: {reason}", path.display())]
+    CheckpointCorrupt {
+        /// The checkpoint's path.
+        path: PathBuf,
+        /// What is wrong with it.
+        reason: String,
+    },
+    /// A checkpoint of another network, or of another run than the one resumed (other data or
+    /// batch size, another optimizer).
+    #[error("checkpoint `{}` is of a different network or run: {reason}", path.display())]
+    CheckpointMismatch {
+        /// The checkpoint's path.
+        path: PathBuf,
+        /// What differs.
+        reason: String,
+    },
+    /// A folder to resume from holds no checkpoint.
+    #[error("there is no checkpoint in `{}` to resume from", path.display())]
+    NoCheckpoint {
+        /// The folder.
+        path: PathBuf,
+    },
+    /// Training was stopped (Ctrl-C, or the stop flag) after a step; the network holds the
+    /// weights after that step.
+    #[error("training was interrupted after step {step} (epoch {epoch}); {}", match checkpoint {
+        Some(path) => format!("resume from the checkpoint `{}`", path.display()),
+        None => "no checkpoint was written: no checkpoint folder was set".to_owned(),
+    })]
+    Interrupted {
+        /// The epoch under way (1-based).
+        epoch: usize,
+        /// The steps completed, over all epochs.
+        step: usize,
+        /// The checkpoint written on the way out, if a checkpoint folder was set.
+        checkpoint: Option<PathBuf>,
+    },
+    /// A setting of the [`Trainer`](crate::Trainer) that cannot work, or does not fit the data.
+    #[error("{setting}: {reason}")]
+    Setting {
+        /// The setting: `"early_stopping"`, `"schedule"`, ...
+        setting: &'static str,
+        /// Why it cannot work.
+        reason: String,
     },
     /// A data file's content is malformed: the file, where (line or byte offset) and what was
     /// wrong, as expected versus found.

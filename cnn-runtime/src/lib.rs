@@ -27,7 +27,8 @@
 //! # Ok::<(), Error>(())
 //! ```
 //!
-//! The modules: [`loss`], [`optim`], [`init`], [`train`] (the [`Trainer`]), [`data`],
+//! The modules: [`loss`], [`optim`], [`init`], [`train`] (the [`Trainer`], learning-rate
+//! schedules, augmentation, checkpoints, metrics), [`data`],
 //! [`weights`], [`gradcheck`], [`reference`](mod@reference) (plain-loop layers, the test oracle of the
 //! generated code) and [`kernels`] (the element-wise and lane helpers the generated code calls).
 //!
@@ -81,7 +82,7 @@ pub use init::Init;
 pub use network::{Network, TensorInfo};
 pub use tensor::{Tensor, part, parts_mut, reshape, reshape_mut};
 #[cfg(feature = "std")]
-pub use train::{EpochStats, History, Targets, Trainer, Validation};
+pub use train::{EpochStats, History, Predict, Trainer};
 
 /// What the generated code names, by absolute path `::cnn::__private::...`. Not public API.
 #[doc(hidden)]

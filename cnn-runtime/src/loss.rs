@@ -345,6 +345,153 @@ impl Loss for SoftmaxCrossEntropy {
     }
 }
 
+impl SoftmaxCrossEntropy {
+    /// Cross-entropy against smoothed targets, as PyTorch's
+    /// `CrossEntropyLoss(label_smoothing=epsilon)`: see [`SmoothedCrossEntropy`].
+    ///
+    /// # Panics
+    /// If `epsilon` is not in `[0, 1]`.
+    /// # Examples
+    /// ```
+    /// use cnn::loss::{Loss, SoftmaxCrossEntropy};
+    /// let smoothed = SoftmaxCrossEntropy::with_label_smoothing(0.1);
+    /// let mut d = [0.0; 2];
+    /// smoothed.example(&[0.0f64, 0.0], &[1.0, 0.0], 1.0, &mut d);
+    /// // The target is (0.95, 0.05) now: p - y = (0.5 - 0.95, 0.5 - 0.05).
+    /// assert!((d[0] + 0.45).abs() < 1e-12 && (d[1] - 0.45).abs() < 1e-12);
+    /// ```
+    pub fn with_label_smoothing(epsilon: f64) -> SmoothedCrossEntropy {
+        assert!(
+            (0.0..=1.0).contains(&epsilon),
+            "the label smoothing is {epsilon}, but it must be in [0, 1]"
+        );
+        SmoothedCrossEntropy { epsilon }
+    }
+}
+
+/// [`SoftmaxCrossEntropy`] against targets mixed with the uniform distribution over the `K`
+/// classes (label smoothing, Szegedy et al. 2016), as PyTorch's
+/// `CrossEntropyLoss(label_smoothing=epsilon)`: the network is no longer pushed to make its
+/// logits ever larger, which often generalises better. Made by
+/// [`SoftmaxCrossEntropy::with_label_smoothing`].
+///
+/// ```text
+/// y'_k = (1 - epsilon) y_k + epsilon / K
+/// l = sum_k y'_k (lse(z) - z_k)        dl/dz_k = p_k sum_j y'_j - y'_k
+/// ```
+/// # Examples
+/// ```
+/// use cnn::loss::{Loss, SoftmaxCrossEntropy};
+/// let mut d = [0.0; 2];
+/// let plain: f64 = SoftmaxCrossEntropy.example(&[2.0, 0.0], &[1.0, 0.0], 1.0, &mut d);
+/// let smoothed = SoftmaxCrossEntropy::with_label_smoothing(0.2).example(&[2.0, 0.0], &[1.0, 0.0], 1.0, &mut d);
+/// assert!(smoothed > plain); // a confident right answer costs more
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct SmoothedCrossEntropy {
+    epsilon: f64,
+}
+
+impl SmoothedCrossEntropy {
+    /// The smoothing, `epsilon`.
+    pub fn epsilon(&self) -> f64 {
+        self.epsilon
+    }
+}
+
+impl Loss for SmoothedCrossEntropy {
+    const NAME: &'static str = "SmoothedCrossEntropy";
+    const TAKES_LOGITS: bool = true;
+
+    /// # Panics
+    /// If `output` is empty (a network has at least one output).
+    fn example<T: Float>(&self, output: &[T], target: &[T], scale: T, d_output: &mut [T]) -> T {
+        let keep = T::from_f64(1.0 - self.epsilon);
+        let uniform = T::from_f64(self.epsilon / output.len() as f64);
+        let m = output.iter().copied().fold(output[0], T::max);
+        let sum_exp: T = output.iter().map(|&z| (z - m).exp()).sum();
+        let lse = m + sum_exp.ln();
+        let y_sum: T = target.iter().map(|&y| keep * y + uniform).sum();
+        let mut l = T::ZERO;
+        for ((d, &z), &y) in d_output.iter_mut().zip(output).zip(target) {
+            let y = keep * y + uniform;
+            l += y * (lse - z);
+            let p = (z - lse).exp();
+            *d = scale * (p * y_sum - y);
+        }
+        l
+    }
+}
+
+/// A loss whose every example is weighted by the weight of its class, for imbalanced data:
+/// PyTorch's `CrossEntropyLoss(weight=...)` and Keras' `class_weight`. The mean is over the
+/// batch's examples, as Keras takes it (PyTorch divides by the sum of the weights instead).
+/// [`Trainer::class_weights`](crate::Trainer::class_weights) applies it to training.
+///
+/// ```text
+/// w(y) = sum_k weights_k y_k   (the weight of the class, for a one-hot target)
+/// l'(o, y) = w(y) l(o, y)      dl'/do = w(y) dl/do
+/// ```
+/// # Panics
+/// [`Loss::example`] panics if `weights` has fewer entries than the network has outputs.
+/// # Examples
+/// ```
+/// use cnn::loss::{ClassWeighted, Loss, SoftmaxCrossEntropy};
+/// let weighted = ClassWeighted::new(SoftmaxCrossEntropy, &[1.0, 3.0]);
+/// let mut d = [0.0; 2];
+/// let l0: f64 = weighted.example(&[0.0, 0.0], &[1.0, 0.0], 1.0, &mut d);
+/// let l1: f64 = weighted.example(&[0.0, 0.0], &[0.0, 1.0], 1.0, &mut d);
+/// assert!((l1 - 3.0 * l0).abs() < 1e-12);
+/// assert_eq!(d, [1.5, -1.5]);
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct ClassWeighted<'w, L> {
+    loss: L,
+    weights: &'w [f64],
+}
+
+impl<'w, L: Loss> ClassWeighted<'w, L> {
+    /// `loss`, each example weighted by `weights[class]`.
+    ///
+    /// # Panics
+    /// If a weight is negative or not finite.
+    pub fn new(loss: L, weights: &'w [f64]) -> Self {
+        if let Some(w) = weights.iter().find(|w| !(w.is_finite() && **w >= 0.0)) {
+            panic!("a class weight is {w}, but weights must be finite and not negative");
+        }
+        ClassWeighted { loss, weights }
+    }
+
+    /// The weights, by class.
+    pub fn weights(&self) -> &'w [f64] {
+        self.weights
+    }
+}
+
+impl<L: Loss> Loss for ClassWeighted<'_, L> {
+    const NAME: &'static str = L::NAME;
+    const TAKES_LOGITS: bool = L::TAKES_LOGITS;
+
+    fn example<T: Float>(&self, output: &[T], target: &[T], scale: T, d_output: &mut [T]) -> T {
+        let w = T::from_f64(class_weight(self.weights, target));
+        w * self.loss.example(output, target, scale * w, d_output)
+    }
+}
+
+/// The weight of a target's class: `sum_k weights_k y_k`; for a single output, whose target
+/// is the class (0 or 1, or a probability between), `(1 - y) weights_0 + y weights_1`.
+pub(crate) fn class_weight<T: Float>(weights: &[f64], target: &[T]) -> f64 {
+    if let [y] = target {
+        let y = y.to_f64();
+        return (1.0 - y) * weights[0] + y * weights[1];
+    }
+    target
+        .iter()
+        .zip(&weights[..target.len()])
+        .map(|(&y, &w)| y.to_f64() * w)
+        .sum()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -381,6 +528,18 @@ mod tests {
         check(&BinaryCrossEntropy, &o, &y);
         check(&SoftmaxCrossEntropy, &[1.5, -0.3, 2.0], &y);
         check(&SoftmaxCrossEntropy, &[1.5, -0.3, 2.0], &[0.2, 0.5, 0.3]);
+        let smoothed = SoftmaxCrossEntropy::with_label_smoothing(0.1);
+        check(&smoothed, &[1.5, -0.3, 2.0], &y);
+        check(
+            &ClassWeighted::new(smoothed, &[0.5, 2.0, 1.0]),
+            &[1.5, -0.3, 2.0],
+            &y,
+        );
+        check(
+            &ClassWeighted::new(BinaryCrossEntropy, &[1.0, 4.0]),
+            &[0.3],
+            &[1.0],
+        );
     }
 
     #[test]
@@ -399,6 +558,25 @@ mod tests {
         assert_relative_eq!(l, core::f64::consts::LN_2);
         assert_relative_eq!(d[0], 0.5, max_relative = 1e-15);
         assert_relative_eq!(d[1], -0.5, max_relative = 1e-15);
+    }
+
+    #[test]
+    fn label_smoothing_is_cross_entropy_against_the_mixed_target() {
+        let z = [0.7, -1.2, 2.5];
+        let (mut d1, mut d2) = ([0.0; 3], [0.0; 3]);
+        let smoothed = SoftmaxCrossEntropy::with_label_smoothing(0.3);
+        let l1 = smoothed.example(&z, &[0.0, 1.0, 0.0], 1.0, &mut d1);
+        let mixed = [0.1, 0.8, 0.1];
+        let l2 = SoftmaxCrossEntropy.example(&z, &mixed, 1.0, &mut d2);
+        assert_relative_eq!(l1, l2, max_relative = 1e-15);
+        for (a, b) in d1.iter().zip(&d2) {
+            assert_relative_eq!(*a, *b, max_relative = 1e-12);
+        }
+        let plain = SoftmaxCrossEntropy::with_label_smoothing(0.0);
+        assert_eq!(
+            plain.example(&z, &mixed, 1.0, &mut d1),
+            SoftmaxCrossEntropy.example(&z, &mixed, 1.0, &mut d2)
+        );
     }
 
     #[test]

@@ -1,5 +1,6 @@
-//! What the data examples leave behind in `target/cnn/<example>/`: the loss and accuracy
-//! curves (SVG), the first layer's filters (PNG), and a confusion matrix (printed).
+//! What the data examples leave behind in `target/cnn/<example>/`: the weights, the loss and
+//! accuracy curves (SVG) and their figures (CSV), the first layer's filters (PNG), and a
+//! confusion matrix (printed).
 
 use std::error::Error;
 use std::fs::File;
@@ -7,13 +8,13 @@ use std::io::BufWriter;
 use std::path::{Path, PathBuf};
 
 use cnn::data::Dataset;
-use cnn::train::argmax;
+use cnn::loss::SoftmaxCrossEntropy;
 use cnn::{History, Network, TensorInfo};
 use plotters::prelude::*;
 
-/// Everything a data example leaves behind, and its last line: writes the weights, the curves
-/// and the first layer's filters to `target/cnn/<name>/`, prints the confusion matrix on
-/// `test`, then `final accuracy: NN.N%`.
+/// Everything a data example leaves behind, and its last line: writes the weights, the curves,
+/// the history and the first layer's filters to `target/cnn/<name>/`, prints the confusion
+/// matrix on `test`, then `final accuracy: NN.N%`.
 pub fn finish<N: Network<Scalar = f32>>(
     name: &str,
     net: &N,
@@ -23,6 +24,7 @@ pub fn finish<N: Network<Scalar = f32>>(
     let out = output_dir(name)?;
     net.save(out.join("weights.safetensors"))?;
     write_curves(&out.join("curves.svg"), history)?;
+    history.write_csv(out.join("history.csv"))?;
     let first: &TensorInfo = &N::TENSORS[0];
     let shape = [
         first.shape[0],
@@ -38,21 +40,10 @@ pub fn finish<N: Network<Scalar = f32>>(
     )?;
     println!("wrote {}", out.display());
 
-    let outputs = net.forward_batch(test.images.view())?;
-    let predicted: Vec<usize> = outputs
-        .outer_iter()
-        .map(|row| argmax(&row.to_vec()))
-        .collect();
-    print_confusion(&test.labels, &predicted, test.classes);
-    let right = predicted
-        .iter()
-        .zip(&test.labels)
-        .filter(|(p, t)| p == t)
-        .count();
-    println!(
-        "final accuracy: {:.1}%",
-        100.0 * right as f64 / test.len() as f64
-    );
+    let report = cnn::train::evaluate(net, test, &SoftmaxCrossEntropy)?;
+    println!("confusion matrix on the test images:\n{}", report.confusion);
+    println!("top-2 accuracy: {:.1}%", 100.0 * report.top_k_accuracy(2));
+    println!("final accuracy: {:.1}%", 100.0 * report.accuracy);
     Ok(())
 }
 
@@ -163,21 +154,4 @@ pub fn write_filters(
     encoder.set_depth(png::BitDepth::Eight);
     encoder.write_header()?.write_image_data(&pixels)?;
     Ok(())
-}
-
-/// Counts of (true class, predicted class), printed as a table.
-pub fn print_confusion(truth: &[usize], predicted: &[usize], classes: usize) {
-    let mut m = vec![vec![0usize; classes]; classes];
-    for (&t, &p) in truth.iter().zip(predicted) {
-        m[t][p] += 1;
-    }
-    println!("confusion matrix (rows: true class, columns: predicted):");
-    print!("     ");
-    (0..classes).for_each(|c| print!("{c:>5}"));
-    println!();
-    for (t, row) in m.iter().enumerate() {
-        print!("{t:>5}");
-        row.iter().for_each(|n| print!("{n:>5}"));
-        println!();
-    }
 }

@@ -87,6 +87,39 @@ impl Dataset {
         counts
     }
 
+    /// Class weights that make every class count as much in a weighted loss, scikit-learn's
+    /// `"balanced"`: a class's weight is inversely proportional to its count (0 for a class
+    /// without examples), for [`Trainer::class_weights`](crate::Trainer::class_weights).
+    ///
+    /// ```text
+    /// weight(c) = N / (classes * count(c))
+    /// ```
+    ///
+    /// # Panics
+    ///
+    /// If a label is not below `classes`.
+    /// # Examples
+    /// ```
+    /// use cnn::data::Dataset;
+    /// use cnn::ndarray::Array4;
+    /// let data = Dataset { images: Array4::zeros((4, 1, 1, 1)), labels: vec![0, 0, 0, 1], classes: 2 };
+    /// assert_eq!(data.balanced_class_weights(), [4.0 / 6.0, 2.0]);
+    /// ```
+    pub fn balanced_class_weights(&self) -> Vec<f64> {
+        let n = self.len() as f64;
+        let classes = self.classes as f64;
+        self.class_counts()
+            .iter()
+            .map(|&c| {
+                if c == 0 {
+                    0.0
+                } else {
+                    n / (classes * c as f64)
+                }
+            })
+            .collect()
+    }
+
     /// One-hot targets `[N, classes]`: row `i` is 1 at column `labels[i]` and 0 elsewhere.
     ///
     /// # Panics
@@ -184,7 +217,7 @@ impl fmt::Debug for Dataset {
 /// Fisher–Yates with its own index draw (Lemire's multiply-shift), so that a seed keeps giving
 /// the same split: `rand`'s `shuffle` and `random_range` may change their output in a
 /// value-breaking minor release, the ChaCha8 stream does not.
-fn shuffle(items: &mut [usize], rng: &mut ChaCha8Rng) {
+pub(crate) fn shuffle(items: &mut [usize], rng: &mut ChaCha8Rng) {
     for i in (1..items.len()).rev() {
         let bound = i as u128 + 1;
         let j = ((u128::from(rng.next_u64()) * bound) >> 64) as usize;

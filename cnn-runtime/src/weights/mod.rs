@@ -67,7 +67,7 @@ mod atomic;
 #[cfg(test)]
 mod tests;
 
-use atomic::write_atomic;
+pub(crate) use atomic::write_atomic;
 
 /// The dtypes [`load`] and [`from_bytes`] accept, as [`Error::TensorDtype`] reports them.
 const ACCEPTED_DTYPES: &str = "F32 or F64";
