@@ -21,36 +21,18 @@ use cnn::prelude::*;
 
 #[path = "support/args.rs"]
 mod args;
+#[path = "support/mnist.rs"]
+mod mnist;
 #[path = "support/report.rs"]
 mod report;
 
-network! {
-    /// LeNet-5 (LeCun et al. 1998) as it is usually written today: ReLU and max pooling.
-    pub struct LeNet5 {
-        input(28x28) -> conv(6, 5x5) -> relu -> maxpool(2x2) -> conv(16, 5x5) -> relu -> maxpool(2x2)
-            -> dense(256->120) -> relu -> dense(120->84) -> relu -> dense(84->10)
-    }
-}
+use mnist::LeNet5;
 
 fn main() -> Result<(), Box<dyn Error>> {
     let usage = "cargo run --release --example mnist -- --data DIR [--epochs N] [--checkpoint DIR] [--resume DIR]";
     let options = args::Training::parse(&["--data"], usage, 15)?;
-    let dir = match options.other.first() {
-        Some((_, dir)) => dir.clone(),
-        None => std::env::var("CNN_MNIST_DIR").map_err(|_| format!("usage: {usage}"))?,
-    };
-    let (mut train, mut test) = cnn::data::load_mnist_dir(&dir)?;
-    println!(
-        "{} training and {} test images from {dir}",
-        train.len(),
-        test.len()
-    );
-
-    // Standardise with the training set's mean and deviation: SGD likes inputs around 0.
-    let mean = train.images.mean().unwrap_or(0.0);
-    let std = train.images.std(0.0).max(1e-6);
-    train.images.mapv_inplace(|v| (v - mean) / std);
-    test.images.mapv_inplace(|v| (v - mean) / std);
+    let dir = options.other.first().map(|(_, dir)| dir.as_str());
+    let (train, test) = mnist::load(dir, "CNN_MNIST_DIR", usage)?;
 
     let mut net = LeNet5::new(1);
     net.summary();

@@ -35,6 +35,7 @@
 //! - [`loss`], [`optim`], [`Trainer`]: losses, optimizers and the training loop, with
 //!   [`train::schedule`], [`train::augment`], [`train::checkpoint`] and [`train::metrics`];
 //! - [`data`], [`weights`]: data sets and PyTorch-compatible weight files;
+//! - [`quant`] and [`flash`]: int8 inference, and trained weights compiled into the binary;
 //! - [`gradcheck`] and [`reference`](mod@reference): the finite-difference check and the plain-loop layers the
 //!   generated code is tested against.
 //!
@@ -42,7 +43,7 @@
 //! With `default-features = false` the crate is `#![no_std]` and needs no allocator. A network
 //! then keeps what one example needs: `zeroed`, `params(_mut)`, `forward`, `input_gradient`,
 //! and through [`Network`] `evaluate` and `backprop`, so the same definition runs on a
-//! microcontroller. Batches, training, `new(seed)`, `save`/`load` and `Error` come with the
+//! microcontroller; `const fn from_flash` puts a trained network in a `static` (see [`flash`]). Batches, training, `new(seed)`, `save`/`load` and `Error` come with the
 //! default feature `std`.
 
 #![cfg_attr(not(feature = "std"), no_std)]
@@ -58,7 +59,9 @@ pub use cnn_runtime::{
     Dims, EpochStats, Error, History, Predict, Trainer, data, gradcheck, optim, reference, train,
     weights,
 };
-pub use cnn_runtime::{Float, Init, Network, Tensor, TensorInfo, init, kernels, loss};
+pub use cnn_runtime::{
+    Float, Init, Network, Tensor, TensorInfo, flash, init, kernels, loss, quant,
+};
 /// The `ndarray` this crate is built with; use it for the arrays you pass in.
 #[cfg(feature = "std")]
 pub use ndarray;
@@ -106,6 +109,7 @@ pub mod __private {
     pub use std::{path::Path, print, vec::Vec};
 
     pub use crate::__with_std as with_std;
+    pub use crate::__without_std as without_std;
 }
 
 /// `with_std! { items }` expands to the items when `cnn` is built with `std`, and to nothing
@@ -125,4 +129,21 @@ macro_rules! __with_std {
 #[macro_export]
 macro_rules! __with_std {
     ($($item:tt)*) => {};
+}
+
+/// The converse of `with_std!`: the items only without `std` (where the parameters are
+/// inline, so that a `const fn` can build a network).
+#[cfg(feature = "std")]
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __without_std {
+    ($($item:tt)*) => {};
+}
+
+/// Without `std`: the items.
+#[cfg(not(feature = "std"))]
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __without_std {
+    ($($item:tt)*) => { $($item)* };
 }

@@ -69,16 +69,18 @@ fn exercise<N: Network>(seed: u64) {
     trained.save(&path).unwrap();
     let back = N::load(&path).unwrap();
     assert_eq!(back.params(), trained.params());
-    let labels = vec![1, 0, 1];
+    let data = cnn::data::Dataset {
+        images: x.mapv(|v| v.to_f64() as f32),
+        labels: vec![1, 0, 1],
+        classes: N::OUTPUT_LEN,
+    };
     Trainer::new()
         .epochs(1)
         .batch_size(2)
         .quiet()
         .fit(
             &mut trained,
-            x.view(),
-            &labels,
-            None,
+            &data,
             &SoftmaxCrossEntropy,
             &mut Sgd::new(0.01),
         )

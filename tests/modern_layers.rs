@@ -142,7 +142,7 @@ fn inference_uses_the_running_statistics() {
     let b = net.buffers_mut();
     b.copy_from_slice(&[0.1, -0.2, 4.0, 0.25]); // means, then variances
     let x = [1.0, 2.0, 3.0, 4.0];
-    let eps = 1e-5;
+    let eps: f64 = 1e-5;
     let bn = |z: f64, c: usize| {
         let (gamma, beta, mean, var) = (
             [1.5, 2.0][c],
@@ -150,7 +150,7 @@ fn inference_uses_the_running_statistics() {
             [0.1, -0.2][c],
             [4.0, 0.25][c],
         );
-        gamma * (z - mean) / (var + eps as f64).sqrt() + beta
+        gamma * (z - mean) / (var + eps).sqrt() + beta
     };
     let expected: f64 = x.iter().map(|&v| bn(2.0 * v + 0.5, 0) + bn(-v, 1)).sum();
     let y = net.forward(&x);

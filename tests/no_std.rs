@@ -42,6 +42,28 @@ fn cargo_on_nostd_check(args: &[&str]) {
 #[test]
 fn networks_build_without_std_or_alloc() {
     cargo_on_nostd_check(&["build"]);
+    // The networks decoded from flash images at compile time are read-only data (`R` in
+    // `nm`): flash on a microcontroller, not RAM.
+    let lib = Path::new(env!("CARGO_TARGET_TMPDIR")).join("nostd-check/debug/libcnn_nostd_check.a");
+    let out = Command::new("nm")
+        .arg(&lib)
+        .output()
+        .expect("run nm (binutils)");
+    let symbols = String::from_utf8_lossy(&out.stdout);
+    for name in ["SEED_NET", "SEED_NET_INT8"] {
+        assert!(
+            symbols.lines().any(|l| l.ends_with(&format!(" R {name}"))),
+            "{name} is not read-only data in {}:\n{symbols}",
+            lib.display()
+        );
+    }
+}
+
+/// A Cortex-M4F, the kind of board TensorFlow Lite Micro's examples run on: the same crate
+/// builds for it (`rust-toolchain.toml` asks rustup for the target).
+#[test]
+fn networks_build_for_a_cortex_m4() {
+    cargo_on_nostd_check(&["build", "--target", "thumbv7em-none-eabihf"]);
 }
 
 /// The generated `std`-only items (`load`, `save`, `forward_batch`, ...) name `std` through

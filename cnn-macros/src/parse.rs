@@ -67,7 +67,8 @@ fn parse_chain(input: ParseStream, body_span: Span) -> syn::Result<Vec<LayerDef>
 /// `residual(...)`, up to a comma).
 fn parse_links(input: ParseStream, in_block: bool) -> syn::Result<Vec<LayerDef>> {
     let mut layers = vec![input.parse::<LayerDef>()?];
-    while !input.is_empty() && !(in_block && input.peek(Token![,])) {
+    let at_end = |input: ParseStream| input.is_empty() || (in_block && input.peek(Token![,]));
+    while !at_end(input) {
         if !input.peek(Token![->]) {
             return Err(input.error(format!(
                 "expected `->` after `{}`: layers are joined by arrows",
@@ -81,7 +82,7 @@ fn parse_links(input: ParseStream, in_block: bool) -> syn::Result<Vec<LayerDef>>
         if input.peek(Token![->]) {
             return Err(input.error("doubled arrow: expected a layer after `->`"));
         }
-        if input.is_empty() || (in_block && input.peek(Token![,])) {
+        if at_end(input) {
             return Err(syn::Error::new(
                 arrow.spans[0]
                     .join(arrow.spans[1])

@@ -184,6 +184,16 @@ pub enum Error {
         /// What is wrong with it.
         reason: String,
     },
+    /// A quantized network's file made for another network.
+    #[error("the quantized network file is of network `{found}`, not of `{expected}`{detail}")]
+    OtherNetwork {
+        /// The network asked for (the first line of its summary).
+        expected: String,
+        /// The network the file names.
+        found: String,
+        /// More on the difference, when the names agree.
+        detail: &'static str,
+    },
     /// A checkpoint of another network, or of another run than the one resumed (other data or
     /// batch size, another optimizer).
     #[error("checkpoint `{}` is of a different network or run: {reason}", path.display())]

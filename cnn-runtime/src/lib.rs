@@ -29,7 +29,7 @@
 //!
 //! The modules: [`loss`], [`optim`], [`init`], [`train`] (the [`Trainer`], learning-rate
 //! schedules, augmentation, checkpoints, metrics), [`data`],
-//! [`weights`], [`gradcheck`], [`reference`](mod@reference) (plain-loop layers, the test oracle of the
+//! [`weights`], [`flash`] (weights compiled into the binary), [`quant`] (int8), [`gradcheck`], [`reference`](mod@reference) (plain-loop layers, the test oracle of the
 //! generated code) and [`kernels`] (the element-wise and lane helpers the generated code calls).
 //!
 //! # Features
@@ -51,6 +51,7 @@ pub mod batch;
 pub mod data;
 #[cfg(feature = "std")]
 mod error;
+pub mod flash;
 mod float;
 #[cfg(feature = "std")]
 pub mod gradcheck;
@@ -60,6 +61,7 @@ pub mod loss;
 mod network;
 #[cfg(feature = "std")]
 pub mod optim;
+pub mod quant;
 #[cfg(feature = "std")]
 pub mod reference;
 #[doc(hidden)]
@@ -95,6 +97,7 @@ pub mod __private {
     pub use crate::init::init_buffers;
     pub use crate::kernels::*;
     pub use crate::loss::Loss;
+    pub use crate::quant;
     pub use crate::simd::{Lanes, Pack, WithSimd};
     pub use crate::tensor::{
         ParamStore, Tensor, params_clone, params_of, params_of_mut, params_zeroed, part, part_mut,

@@ -73,6 +73,32 @@ pub trait Network: Sized + Clone + Send + Sync {
     /// every layer with weights but the first.
     const TRAIN_MACS: usize;
 
+    /// Bytes of the parameters in `Scalar`.
+    const PARAM_BYTES: usize = core::mem::size_of::<Self::Params>();
+    /// Bytes of the int8 network ([`crate::quant::Int8`]): weights, integers, multipliers and
+    /// scales, what a microcontroller keeps in flash.
+    const INT8_BYTES: usize = crate::quant::Int8::<Self>::BYTES;
+    /// Bytes of the layer outputs the heap-free [`Network::forward`] keeps on its stack (its
+    /// arena and its output); its stack holds these and the frames of the kernels, which
+    /// [`Network::FORWARD_STACK_BYTES`] allows for.
+    const FORWARD_BYTES: usize =
+        core::mem::size_of::<Self::Acts>() + core::mem::size_of::<Self::Output>();
+    /// An upper bound of the stack `forward` needs: [`Network::FORWARD_BYTES`] and 16 KiB for
+    /// the frames of the kernels (measured: the test `forward_stays_within_its_stack_bound`).
+    const FORWARD_STACK_BYTES: usize = Self::FORWARD_BYTES + 16 * 1024;
+    /// Bytes of the int8 layer outputs of [`crate::quant::Int8::forward`], on its stack.
+    const INT8_FORWARD_BYTES: usize =
+        core::mem::size_of::<Self::QActs>() + core::mem::size_of::<Self::QOutput>();
+    /// An upper bound of the stack the int8 forward needs, as [`Network::FORWARD_STACK_BYTES`].
+    const INT8_FORWARD_STACK_BYTES: usize = Self::INT8_FORWARD_BYTES + 16 * 1024;
+    /// Values a training step keeps per example of its batch (every layer's output and
+    /// gradient, on the heap); the step also keeps, per thread, the gradient and a few
+    /// scratch blocks.
+    const TRAIN_VALUES_PER_EXAMPLE: usize;
+    /// [`Network::TRAIN_VALUES_PER_EXAMPLE`] in bytes.
+    const TRAIN_BYTES_PER_EXAMPLE: usize =
+        Self::TRAIN_VALUES_PER_EXAMPLE * core::mem::size_of::<Self::Scalar>();
+
     /// A network whose parameters are all zero.
     fn zeroed() -> Self;
 
@@ -133,6 +159,72 @@ pub trait Network: Sized + Clone + Send + Sync {
         grad: Option<&mut Self::Params>,
         dx: Option<&mut Self::Input>,
     ) -> Self::Scalar;
+
+    /// Where each layer's output lies in `Acts`: `(offset, len)`, `len` 0 for an output that is
+    /// the network's input itself (a `flatten` of it).
+    #[doc(hidden)]
+    const TENSOR_SLOTS: &'static [(usize, usize)];
+
+    /// The forward pass of one example into `acts`, with the best instruction set there is.
+    #[doc(hidden)]
+    fn forward_into_best(&self, x: &Self::Input, acts: &mut Self::Acts) {
+        Self::Scalar::dispatch(ForwardInto { net: self, x, acts });
+    }
+
+    /// The int8 weights and tables of the quantized network.
+    #[doc(hidden)]
+    type QWeights: crate::quant::Ints<i8>;
+    /// Its zero points, biases and other integer constants.
+    #[doc(hidden)]
+    type QInts: crate::quant::Ints<i32>;
+    /// Its multipliers.
+    #[doc(hidden)]
+    type QMultipliers: crate::quant::Ints<crate::quant::Multiplier>;
+    /// The scales of its tensors.
+    #[doc(hidden)]
+    type QScales: crate::quant::Ints<f32>;
+    /// One example's input in int8.
+    #[doc(hidden)]
+    type QInput: crate::quant::Ints<i8>;
+    /// One example's output in int8 (the logits of a network that ends in softmax).
+    #[doc(hidden)]
+    type QOutput: crate::quant::Ints<i8>;
+    /// The int8 layer outputs of one example.
+    #[doc(hidden)]
+    type QActs: crate::quant::Ints<i8>;
+    /// The tensor whose scale and zero point the int8 output has.
+    #[doc(hidden)]
+    const Q_OUTPUT_TENSOR: usize;
+
+    /// The int8 forward pass of one example: integer arithmetic only.
+    #[doc(hidden)]
+    fn forward_int8(
+        q: &crate::quant::Int8<Self>,
+        x: &Self::QInput,
+        acts: &mut Self::QActs,
+    ) -> Self::QOutput;
+
+    /// Fills `q` from the network's parameters and the ranges of its tensors.
+    #[cfg(feature = "std")]
+    #[doc(hidden)]
+    fn quantize_with(&self, ranges: &[(f64, f64)], q: &mut crate::quant::Int8<Self>);
+
+    /// The network quantized to int8 after calibration on `inputs` (a few hundred training
+    /// examples, `[n, C, H, W]`): TensorFlow Lite's scheme, see [`crate::quant`]. Batch norms
+    /// are folded into the conv or dense layer before them.
+    ///
+    /// # Errors
+    /// As [`crate::quant::calibrate::ranges`]: wrong shapes, no input, non-finite input.
+    #[cfg(feature = "std")]
+    fn quantize(
+        &self,
+        inputs: ArrayView4<Self::Scalar>,
+    ) -> Result<Box<crate::quant::Int8<Self>>, Error> {
+        let ranges = crate::quant::calibrate::ranges(self, inputs)?;
+        let mut q: Box<crate::quant::Int8<Self>> = crate::simd::zeroed_box();
+        self.quantize_with(&ranges, &mut q);
+        Ok(q)
+    }
 
     /// The output for one example. Allocates nothing and needs no `std`: the layers' outputs
     /// live on the stack (`size_of::<Self::Acts>()` bytes). A NaN in the input propagates to
@@ -429,14 +521,7 @@ pub trait Network: Sized + Clone + Send + Sync {
         x: ArrayView4<Self::Scalar>,
         targets: ArrayView2<Self::Scalar>,
         loss: &L,
-    ) -> Result<
-        (
-            Self::Scalar,
-            Vec<Self::Scalar>,
-            ndarray::Array4<Self::Scalar>,
-        ),
-        Error,
-    > {
+    ) -> Result<Grads<Self::Scalar>, Error> {
         let n = check_targets::<Self>(&x, &targets)?;
         let (l, parts) = crate::step::run(self, x, targets, loss, n, true)?;
         let grad = parts[0].grad.clone();
@@ -531,6 +616,10 @@ pub trait Network: Sized + Clone + Send + Sync {
         result
     }
 }
+
+/// The loss of a batch, its gradient for every parameter, and for every input value.
+#[cfg(feature = "std")]
+pub type Grads<T> = (T, Vec<T>, ndarray::Array4<T>);
 
 /// `forward_into` with the best instruction set there is.
 struct ForwardInto<'a, N: Network> {

@@ -42,6 +42,10 @@ pub unsafe trait Zeroable: Sized {}
 unsafe impl Zeroable for f32 {}
 // SAFETY: as above.
 unsafe impl Zeroable for f64 {}
+// SAFETY: integers: zero is a valid value.
+unsafe impl Zeroable for i8 {}
+// SAFETY: as above.
+unsafe impl Zeroable for i32 {}
 // SAFETY: eight zeroable floats with padding-free layout.
 unsafe impl<T: Zeroable> Zeroable for Pack<T> {}
 // SAFETY: an array of zeroable values.
@@ -777,10 +781,10 @@ mod tests {
             assert_eq!(sum, s.sum(vs[k]), "vector {k}");
         }
         let t = s.transpose(vs);
-        for l in 0..8 {
-            let row = s.to_array(t[l]);
-            for k in 0..8 {
-                assert_eq!(row[k], s.to_array(vs[k])[l]);
+        for (l, &tl) in t.iter().enumerate() {
+            let row = s.to_array(tl);
+            for (k, &v) in row.iter().enumerate() {
+                assert_eq!(v, s.to_array(vs[k])[l]);
             }
         }
         let max_nan = s.to_array(s.max(s.splat(f32::NAN), s.zero()));

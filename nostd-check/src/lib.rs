@@ -9,12 +9,18 @@
 //!
 //! The exported functions make rustc generate code for every pass a microcontroller needs:
 //! `forward`, `evaluate`, `backprop` and `input_gradient`.
+//!
+//! Weights in flash: `SEED_NET` and `SEED_NET_INT8` are `static`s decoded by the compiler from
+//! the images in `flash/` (written by `cnn::flash::image` and `cnn::flash::int8_image` on the
+//! host; `tests/flash.rs` keeps them current). They are immutable data with no interior
+//! mutability, so they are placed in `.rodata`: read-only memory, flash on a microcontroller.
 
 #![no_std]
 #![deny(missing_docs)]
 
 use cnn::Network;
 use cnn::loss::{HalfSquaredError, SoftmaxCrossEntropy};
+use cnn::quant::Int8;
 
 cnn::network! {
     /// The matrix-form example: one 3x3 filter, sigmoid, dense 400 -> 1, sigmoid.
@@ -61,6 +67,29 @@ pub fn seed_net_from_params(params: &[f32; SeedNet::PARAM_LEN]) -> SeedNet {
     let mut net = SeedNet::zeroed();
     net.params_mut().copy_from_slice(params);
     net
+}
+
+/// A trained seed network, in read-only memory.
+#[cfg(not(feature = "cnn-std"))]
+#[unsafe(no_mangle)]
+pub static SEED_NET: SeedNet = SeedNet::from_flash(include_bytes!("../flash/seed_net.flash"));
+
+/// The same network quantized to int8, in read-only memory.
+#[unsafe(no_mangle)]
+pub static SEED_NET_INT8: Int8<SeedNet> =
+    SeedNet::int8_from_flash(include_bytes!("../flash/seed_net.int8"));
+
+/// The output of the network in flash for one image.
+#[cfg(not(feature = "cnn-std"))]
+#[unsafe(no_mangle)]
+pub fn seed_net_flash_forward(x: &[f32; SeedNet::INPUT_LEN]) -> [f32; 1] {
+    SEED_NET.forward(x)
+}
+
+/// The int8 output of the quantized network in flash for one int8 image: integer arithmetic.
+#[unsafe(no_mangle)]
+pub fn seed_net_int8_forward(x: &[i8; SeedNet::INPUT_LEN]) -> [i8; 1] {
+    SEED_NET_INT8.forward(x)
 }
 
 /// LeNet's class probabilities for one image.

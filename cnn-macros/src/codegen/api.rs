@@ -121,6 +121,32 @@ pub fn items(net: &Network, summary: &str, kernels: TokenStream) -> TokenStream 
                 <Self as ::cnn::Network>::zeroed()
             }
 
+            ::cnn::__private::without_std! {
+                /// The network in a flash image (`cnn::flash::image`), decoded at compile time in
+                /// a `static` or `const`, so that it lives in read-only memory.
+                ///
+                /// # Panics
+                /// When the image is of another network or kind: in a `const`, a compile error.
+                pub const fn from_flash(image: &[u8]) -> Self {
+                    let mut r = ::cnn::flash::Reader::new(image, ::cnn::flash::Kind::F32, Self::SUMMARY);
+                    let net = #name { params: r.f32s(), buffers: r.f32s(), steps: 0 };
+                    r.finish();
+                    net
+                }
+            }
+
+            /// The int8 network in a flash image (`cnn::flash::int8_image`), decoded at compile
+            /// time in a `static` or `const`.
+            ///
+            /// # Panics
+            /// When the image is of another network or kind: in a `const`, a compile error.
+            pub const fn int8_from_flash(image: &[u8]) -> ::cnn::quant::Int8<Self> {
+                let mut r = ::cnn::flash::Reader::new(image, ::cnn::flash::Kind::Int8, Self::SUMMARY);
+                let q = ::cnn::quant::Int8::from_parts(r.i8s(), r.i32s(), r.multipliers(), r.f32s());
+                r.finish();
+                q
+            }
+
             ::cnn::__private::with_std! {
                 /// Reads a network written by `save` (or by PyTorch, with the same tensor names).
                 ///

@@ -85,6 +85,27 @@ impl Storage {
     }
 }
 
+/// Values a training step keeps per example: every buffer and its gradient (and a second
+/// gradient for a tensor read twice).
+pub fn values_per_example(net: &Network) -> usize {
+    let st = Storage::of(net);
+    let mut writers = vec![0usize; st.buffers.len()];
+    for (i, layer) in net.layers.iter().enumerate() {
+        if !st.alias[i] {
+            for &t in &layer.inputs {
+                writers[st.buffer[t]] += 1;
+            }
+        }
+    }
+    st.buffers
+        .iter()
+        .enumerate()
+        .map(|(b, (_, shape))| {
+            shape.len().unwrap_or(0) as usize * if writers[b] > 1 { 3 } else { 2 }
+        })
+        .sum()
+}
+
 /// The block type of a tensor of shape `s`.
 fn block_ty(s: Shape) -> TokenStream {
     match s {

@@ -298,8 +298,20 @@ pub fn items(net: &Network) -> TokenStream {
     };
 
     let backward = backward(net, &arena);
+    let slots = (1..=net.layers.len()).map(|t| match arena.slots[t] {
+        Slot::At(off) => {
+            let (off, len) = (
+                lit(off),
+                lit(net.tensor_shape(t).len().unwrap_or(0) as usize),
+            );
+            quote!((#off, #len))
+        }
+        Slot::Input => quote!((0, 0)),
+    });
     quote! {
         type Acts = [T; #acts_len];
+
+        const TENSOR_SLOTS: &'static [(usize, usize)] = &[#(#slots),*];
 
         #[inline(always)]
         fn forward_into<S: ::cnn::__private::Lanes<T>>(
@@ -594,7 +606,9 @@ mod tests {
         let (nets, errors) = crate::check::check(&input);
         assert!(errors.finish().is_ok());
         let arena = Arena::of(&nets[0]);
-        // conv 2x4x4 = 32 (relu in it), pool 2x2x2 = 8, sigmoid 8 (flatten in it), dense 3.
+        // conv 2x4x4 = 32 (relu in it), pool 2x2x2 = 8, sigmoid 8 (flatten in it), dense 3;
+        // then the conv's copy of its input (rows of 4 end in a vector that reads past them):
+        // 6x6 and room for a read of 8 columns and the 3 taps of the last row, 47.
         assert_eq!(
             arena.slots,
             [
@@ -607,6 +621,10 @@ mod tests {
                 Slot::At(48)
             ]
         );
-        assert_eq!(arena.len, 51);
+        assert_eq!(
+            arena.scratch,
+            [Some((51, 47)), None, None, None, None, None]
+        );
+        assert_eq!(arena.len, 51 + 47);
     }
 }

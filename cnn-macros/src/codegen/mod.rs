@@ -20,6 +20,7 @@ mod api;
 mod batch;
 mod conv;
 mod example;
+mod int8;
 mod params;
 mod summary;
 mod tile;
@@ -159,9 +160,11 @@ pub fn network(net: &Network) -> TokenStream {
     let (buffers, counters) = params::buffer_table(net);
     let buffer_len = lit(net.buffer_len);
     let example = example::items(net);
+    let int8 = int8::items(net);
     let (work, batch) = batch::items(net);
     let forward_macs = lit(net.layers.iter().map(summary::forward_macs).sum::<u64>() as usize);
     let train_macs = lit(summary::train_macs(net) as usize);
+    let train_values = lit(batch::values_per_example(net));
     let param_len = lit(net.param_len);
     quote! {
         #api
@@ -184,6 +187,7 @@ pub fn network(net: &Network) -> TokenStream {
                 const SUMMARY: &'static str = #table;
                 const FORWARD_MACS: usize = #forward_macs;
                 const TRAIN_MACS: usize = #train_macs;
+                const TRAIN_VALUES_PER_EXAMPLE: usize = #train_values;
 
                 fn zeroed() -> Self {
                     let mut buffers = ::cnn::__private::params_zeroed::<T, #buffer_len>();
@@ -223,6 +227,7 @@ pub fn network(net: &Network) -> TokenStream {
                 }
 
                 #example
+                #int8
 
                 ::cnn::__private::with_std! {
                     #batch

@@ -138,6 +138,20 @@ pub fn table(net: &Network) -> String {
         thousands(2 * forward),
         thousands(2 * train_macs(net))
     );
+    let arena = crate::codegen::example::Arena::of(net).len.max(1)
+        + net.output_shape().len().unwrap_or(0) as usize;
+    let (int8_bytes, int8_arena) = crate::codegen::int8::sizes(net);
+    out += &format!(
+        "memory in f32: parameters {} bytes, forward {} bytes of layer outputs, training {} bytes per example\n",
+        thousands(4 * net.param_len as u64),
+        thousands(4 * arena as u64),
+        thousands(4 * crate::codegen::batch::values_per_example(net) as u64),
+    );
+    out += &format!(
+        "memory in int8: network {} bytes, forward {} bytes of layer outputs\n",
+        thousands(int8_bytes as u64),
+        thousands(int8_arena as u64),
+    );
     out
 }
 

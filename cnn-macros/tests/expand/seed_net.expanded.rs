@@ -2,12 +2,20 @@
 // formatted by prettyplease. Regenerate with `UPDATE_EXPAND=1 cargo test -p cnn-macros`.
 
 /// The network of the derivation: one 3x3 filter, sigmoid, dense 400 -> 1, sigmoid.
+///
+/// `SeedNet` computes in `f32`; `SeedNet<f64>` is the same network in `f64` (for gradient checks). The parameters live on the heap with `cnn`'s `std` feature, inline without it.
 pub struct SeedNet<T = f32> {
-    params: [T; 411],
+    params: ::cnn::__private::ParamStore<T, 411>,
+    buffers: ::cnn::__private::ParamStore<T, 0>,
+    steps: u64,
 }
 impl<T: ::cnn::Float> ::core::clone::Clone for SeedNet<T> {
     fn clone(&self) -> Self {
-        SeedNet { params: self.params }
+        SeedNet {
+            params: ::cnn::__private::params_clone(&self.params),
+            buffers: ::cnn::__private::params_clone(&self.buffers),
+            steps: self.steps,
+        }
     }
 }
 impl<T: ::cnn::Float> ::core::fmt::Debug for SeedNet<T> {
@@ -18,8 +26,7 @@ impl<T: ::cnn::Float> ::core::fmt::Debug for SeedNet<T> {
             .finish_non_exhaustive()
     }
 }
-/// Sizes and constructors of the `f32` network; `SeedNet::<f64>` has the same through
-/// the `cnn::Network` trait.
+/// Sizes and constructors of the `f32` network; `SeedNet::<f64>`, its double-precision twin, has the same through the `cnn::Network` trait.
 impl SeedNet<f32> {
     /// `[C, H, W]` of one example.
     pub const INPUT_SHAPE: [usize; 3] = [1, 22, 22];
@@ -31,7 +38,7 @@ impl SeedNet<f32> {
     pub const PARAM_LEN: usize = 411;
     /// A table of the layers, their output shapes, parameters and FLOPs, built at
     /// compile time.
-    pub const SUMMARY: &'static str = "SeedNet\nlayer               output   params  FLOPs\n------------------------------------------\ninput               1x22x22       0      0\nconv1 (conv 3x3)    1x20x20      10  7,200\nsigmoid1 (sigmoid)  1x20x20       0      0\ndense1 (dense)      1           401    800\nsigmoid2 (sigmoid)  1             0      0\n------------------------------------------\nparameters: 411\nFLOPs per example: 8,000 forward, 16,800 training step\n";
+    pub const SUMMARY: &'static str = "SeedNet\nlayer               output   params  FLOPs\n------------------------------------------\ninput               1x22x22       0      0\nconv1 (conv 3x3)    1x20x20      10  7,200\nsigmoid1 (sigmoid)  1x20x20       0      0\ndense1 (dense)      1           401    800\nsigmoid2 (sigmoid)  1             0      0\n------------------------------------------\nparameters: 411\nFLOPs per example: 8,000 forward, 16,800 training step\nmemory in f32: parameters 1,644 bytes, forward 5,192 bytes of layer outputs, training 10,288 bytes per example\nmemory in int8: network 985 bytes, forward 803 bytes of layer outputs\n";
     ::cnn::__private::with_std! {
         /// A network initialised from a seeded generator: the same seed gives the same weights.
         pub fn new(seed: u64) -> Self {
@@ -41,6 +48,36 @@ impl SeedNet<f32> {
     /// A network whose parameters are all zero.
     pub fn zeroed() -> Self {
         <Self as ::cnn::Network>::zeroed()
+    }
+    ::cnn::__private::without_std! {
+        #[doc =
+        r" The network in a flash image (`cnn::flash::image`), decoded at compile time in"]
+        #[doc = r" a `static` or `const`, so that it lives in read-only memory."] #[doc =
+        r""] #[doc = r" # Panics"] #[doc =
+        r" When the image is of another network or kind: in a `const`, a compile error."]
+        pub const fn from_flash(image : & [u8]) -> Self { let mut r =
+        ::cnn::flash::Reader::new(image, ::cnn::flash::Kind::F32, Self::SUMMARY); let net
+        = SeedNet { params : r.f32s(), buffers : r.f32s(), steps : 0 }; r.finish(); net }
+    }
+    /// The int8 network in a flash image (`cnn::flash::int8_image`), decoded at compile
+    /// time in a `static` or `const`.
+    ///
+    /// # Panics
+    /// When the image is of another network or kind: in a `const`, a compile error.
+    pub const fn int8_from_flash(image: &[u8]) -> ::cnn::quant::Int8<Self> {
+        let mut r = ::cnn::flash::Reader::new(
+            image,
+            ::cnn::flash::Kind::Int8,
+            Self::SUMMARY,
+        );
+        let q = ::cnn::quant::Int8::from_parts(
+            r.i8s(),
+            r.i32s(),
+            r.multipliers(),
+            r.f32s(),
+        );
+        r.finish();
+        q
     }
     ::cnn::__private::with_std! {
         /// Reads a network written by `save` (or by PyTorch, with the same tensor names).
@@ -56,7 +93,8 @@ impl SeedNet<f32> {
     }
 }
 impl<T: ::cnn::Float> SeedNet<T> {
-    /// The output for one example. Allocates nothing and needs no `std`.
+    /// The output for one example. Allocates nothing and needs no `std`; a NaN in the
+    /// input propagates to the output (the batch functions refuse it instead).
     pub fn forward(&self, x: &[T; 484]) -> [T; 1] {
         <Self as ::cnn::Network>::forward(self, x)
     }
@@ -80,17 +118,18 @@ impl<T: ::cnn::Float> SeedNet<T> {
     }
     /// All parameters, flat, in layer order, weight then bias, in PyTorch's layouts.
     pub fn params(&self) -> &[T] {
-        &self.params
+        &self.params[..]
     }
     /// All parameters, flat and mutable.
     pub fn params_mut(&mut self) -> &mut [T] {
-        &mut self.params
+        &mut self.params[..]
     }
     ::cnn::__private::with_std! {
         /// The outputs for a batch `[N, C, H, W]` (any strides), as `[N, OUTPUT_LEN]`.
         ///
         /// # Errors
-        /// `cnn::Error::Shape` when `x` is not `[N, C, H, W]` with this network's `C, H, W`.
+        /// `cnn::Error::Shape` when `x` is not `[N, C, H, W]` with this network's
+        /// `C, H, W`; `cnn::Error::NonFinite` for a NaN or infinite input.
         pub fn forward_batch(
             &self,
             x: ::cnn::ndarray::ArrayView4<'_, T>,
@@ -139,99 +178,1644 @@ impl<T: ::cnn::Float> SeedNet<T> {
     /// `conv1.weight`, within `params()`.
     #[inline(always)]
     fn conv1_weight(&self) -> &[[[[T; 3]; 3]; 1]; 1] {
-        ::cnn::__private::part::<_, _, 0>(&self.params)
+        ::cnn::__private::part::<_, _, 0>(::cnn::__private::params_of(&self.params))
     }
     /// `conv1.bias`, within `params()`.
     #[inline(always)]
     fn conv1_bias(&self) -> &[T; 1] {
-        ::cnn::__private::part::<_, _, 9>(&self.params)
+        ::cnn::__private::part::<_, _, 9>(::cnn::__private::params_of(&self.params))
     }
     /// `dense1.weight`, within `params()`.
     #[inline(always)]
     fn dense1_weight(&self) -> &[[T; 400]; 1] {
-        ::cnn::__private::part::<_, _, 10>(&self.params)
+        ::cnn::__private::part::<_, _, 10>(::cnn::__private::params_of(&self.params))
     }
     /// `dense1.bias`, within `params()`.
     #[inline(always)]
     fn dense1_bias(&self) -> &[T; 1] {
-        ::cnn::__private::part::<_, _, 410>(&self.params)
+        ::cnn::__private::part::<_, _, 410>(::cnn::__private::params_of(&self.params))
     }
     /// `conv1`: 1x22x22 -> 1x20x20, 1 filter of 1x3x3, stride 1.
     ///
-    /// `Z[f][i][j] = b[f] + sum_c sum_(u<3,v<3) W[f][c][u][v] X[c][i + u][j + v]`: a correlation.
-    #[inline]
-    fn conv1_forward(
+    /// Forward, one example: `Z[f][i][j] = b[f] + sum_c sum_(u<3,v<3) W[f][c][u][v] X[c][i + u][j + v]`, a correlation, eight columns `j` per vector.
+    #[inline(always)]
+    fn conv1_forward<S: ::cnn::__private::Lanes<T>>(
+        s: S,
         w: &[[[[T; 3]; 3]; 1]; 1],
         b: &[T; 1],
         x: &[[[T; 22]; 22]; 1],
         z: &mut [[[T; 20]; 20]; 1],
+        xs: &mut [T; 495],
     ) {
-        use ::cnn::__private::{add_lanes, add_scaled, lanes};
-        for f in 0..1 {
-            for i in 0..20 {
-                for k in 0..2 {
-                    let j = k * 8;
-                    let mut acc = [b[f]; 8];
+        ::cnn::__private::copy_padded::<T, 1, 22, 22, 22, 22>(x, xs);
+        let xs: &[T] = xs;
+        for i_tile in 0..4 {
+            let i = i_tile * 5;
+            {
+                let f = 0;
+                {
+                    let j = 0;
+                    let mut z0_0 = s.splat(b[f]);
+                    let mut z0_1 = s.splat(b[f]);
+                    let mut z0_2 = s.splat(b[f]);
+                    let mut z0_3 = s.splat(b[f]);
+                    let mut z0_4 = s.splat(b[f]);
+                    let mut z0_5 = s.splat(b[f]);
+                    let mut z0_6 = s.splat(b[f]);
+                    let mut z0_7 = s.splat(b[f]);
+                    let mut z0_8 = s.splat(b[f]);
+                    let mut z0_9 = s.splat(b[f]);
                     for c in 0..1 {
-                        let [[w00, w01, w02], [w10, w11, w12], [w20, w21, w22]] = w[f][c];
-                        let x0 = &x[c][i];
-                        let x1 = &x[c][i + 1];
-                        let x2 = &x[c][i + 2];
+                        /// tap (0, 0)
                         {
-                            let mut r0 = [T::ZERO; 8];
-                            add_scaled(&mut r0, w00, lanes::<_, 8, 1>(x0, j));
-                            add_scaled(&mut r0, w01, lanes::<_, 8, 1>(x0, j + 1));
-                            add_scaled(&mut r0, w02, lanes::<_, 8, 1>(x0, j + 2));
-                            add_lanes(&mut acc, r0);
+                            let w0 = s.splat(w[f][c][0][0]);
+                            {
+                                let x = ::cnn::__private::load8(
+                                    s,
+                                    xs,
+                                    (c) * 484 + (i) * 22 + j,
+                                );
+                                z0_0 = s.mul_add(w0, x, z0_0);
+                            }
+                            {
+                                let x = ::cnn::__private::load8(
+                                    s,
+                                    xs,
+                                    (c) * 484 + (i) * 22 + j + 8,
+                                );
+                                z0_1 = s.mul_add(w0, x, z0_1);
+                            }
+                            {
+                                let x = ::cnn::__private::load8(
+                                    s,
+                                    xs,
+                                    (c) * 484 + (i + 1) * 22 + j,
+                                );
+                                z0_2 = s.mul_add(w0, x, z0_2);
+                            }
+                            {
+                                let x = ::cnn::__private::load8(
+                                    s,
+                                    xs,
+                                    (c) * 484 + (i + 1) * 22 + j + 8,
+                                );
+                                z0_3 = s.mul_add(w0, x, z0_3);
+                            }
+                            {
+                                let x = ::cnn::__private::load8(
+                                    s,
+                                    xs,
+                                    (c) * 484 + (i + 2) * 22 + j,
+                                );
+                                z0_4 = s.mul_add(w0, x, z0_4);
+                            }
+                            {
+                                let x = ::cnn::__private::load8(
+                                    s,
+                                    xs,
+                                    (c) * 484 + (i + 2) * 22 + j + 8,
+                                );
+                                z0_5 = s.mul_add(w0, x, z0_5);
+                            }
+                            {
+                                let x = ::cnn::__private::load8(
+                                    s,
+                                    xs,
+                                    (c) * 484 + (i + 3) * 22 + j,
+                                );
+                                z0_6 = s.mul_add(w0, x, z0_6);
+                            }
+                            {
+                                let x = ::cnn::__private::load8(
+                                    s,
+                                    xs,
+                                    (c) * 484 + (i + 3) * 22 + j + 8,
+                                );
+                                z0_7 = s.mul_add(w0, x, z0_7);
+                            }
+                            {
+                                let x = ::cnn::__private::load8(
+                                    s,
+                                    xs,
+                                    (c) * 484 + (i + 4) * 22 + j,
+                                );
+                                z0_8 = s.mul_add(w0, x, z0_8);
+                            }
+                            {
+                                let x = ::cnn::__private::load8(
+                                    s,
+                                    xs,
+                                    (c) * 484 + (i + 4) * 22 + j + 8,
+                                );
+                                z0_9 = s.mul_add(w0, x, z0_9);
+                            }
                         }
+                        /// tap (0, 1)
                         {
-                            let mut r1 = [T::ZERO; 8];
-                            add_scaled(&mut r1, w10, lanes::<_, 8, 1>(x1, j));
-                            add_scaled(&mut r1, w11, lanes::<_, 8, 1>(x1, j + 1));
-                            add_scaled(&mut r1, w12, lanes::<_, 8, 1>(x1, j + 2));
-                            add_lanes(&mut acc, r1);
+                            let w0 = s.splat(w[f][c][0][1]);
+                            {
+                                let x = ::cnn::__private::load8(
+                                    s,
+                                    xs,
+                                    (c) * 484 + (i) * 22 + j + 1,
+                                );
+                                z0_0 = s.mul_add(w0, x, z0_0);
+                            }
+                            {
+                                let x = ::cnn::__private::load8(
+                                    s,
+                                    xs,
+                                    (c) * 484 + (i) * 22 + j + 9,
+                                );
+                                z0_1 = s.mul_add(w0, x, z0_1);
+                            }
+                            {
+                                let x = ::cnn::__private::load8(
+                                    s,
+                                    xs,
+                                    (c) * 484 + (i + 1) * 22 + j + 1,
+                                );
+                                z0_2 = s.mul_add(w0, x, z0_2);
+                            }
+                            {
+                                let x = ::cnn::__private::load8(
+                                    s,
+                                    xs,
+                                    (c) * 484 + (i + 1) * 22 + j + 9,
+                                );
+                                z0_3 = s.mul_add(w0, x, z0_3);
+                            }
+                            {
+                                let x = ::cnn::__private::load8(
+                                    s,
+                                    xs,
+                                    (c) * 484 + (i + 2) * 22 + j + 1,
+                                );
+                                z0_4 = s.mul_add(w0, x, z0_4);
+                            }
+                            {
+                                let x = ::cnn::__private::load8(
+                                    s,
+                                    xs,
+                                    (c) * 484 + (i + 2) * 22 + j + 9,
+                                );
+                                z0_5 = s.mul_add(w0, x, z0_5);
+                            }
+                            {
+                                let x = ::cnn::__private::load8(
+                                    s,
+                                    xs,
+                                    (c) * 484 + (i + 3) * 22 + j + 1,
+                                );
+                                z0_6 = s.mul_add(w0, x, z0_6);
+                            }
+                            {
+                                let x = ::cnn::__private::load8(
+                                    s,
+                                    xs,
+                                    (c) * 484 + (i + 3) * 22 + j + 9,
+                                );
+                                z0_7 = s.mul_add(w0, x, z0_7);
+                            }
+                            {
+                                let x = ::cnn::__private::load8(
+                                    s,
+                                    xs,
+                                    (c) * 484 + (i + 4) * 22 + j + 1,
+                                );
+                                z0_8 = s.mul_add(w0, x, z0_8);
+                            }
+                            {
+                                let x = ::cnn::__private::load8(
+                                    s,
+                                    xs,
+                                    (c) * 484 + (i + 4) * 22 + j + 9,
+                                );
+                                z0_9 = s.mul_add(w0, x, z0_9);
+                            }
                         }
+                        /// tap (0, 2)
                         {
-                            let mut r2 = [T::ZERO; 8];
-                            add_scaled(&mut r2, w20, lanes::<_, 8, 1>(x2, j));
-                            add_scaled(&mut r2, w21, lanes::<_, 8, 1>(x2, j + 1));
-                            add_scaled(&mut r2, w22, lanes::<_, 8, 1>(x2, j + 2));
-                            add_lanes(&mut acc, r2);
+                            let w0 = s.splat(w[f][c][0][2]);
+                            {
+                                let x = ::cnn::__private::load8(
+                                    s,
+                                    xs,
+                                    (c) * 484 + (i) * 22 + j + 2,
+                                );
+                                z0_0 = s.mul_add(w0, x, z0_0);
+                            }
+                            {
+                                let x = ::cnn::__private::load8(
+                                    s,
+                                    xs,
+                                    (c) * 484 + (i) * 22 + j + 10,
+                                );
+                                z0_1 = s.mul_add(w0, x, z0_1);
+                            }
+                            {
+                                let x = ::cnn::__private::load8(
+                                    s,
+                                    xs,
+                                    (c) * 484 + (i + 1) * 22 + j + 2,
+                                );
+                                z0_2 = s.mul_add(w0, x, z0_2);
+                            }
+                            {
+                                let x = ::cnn::__private::load8(
+                                    s,
+                                    xs,
+                                    (c) * 484 + (i + 1) * 22 + j + 10,
+                                );
+                                z0_3 = s.mul_add(w0, x, z0_3);
+                            }
+                            {
+                                let x = ::cnn::__private::load8(
+                                    s,
+                                    xs,
+                                    (c) * 484 + (i + 2) * 22 + j + 2,
+                                );
+                                z0_4 = s.mul_add(w0, x, z0_4);
+                            }
+                            {
+                                let x = ::cnn::__private::load8(
+                                    s,
+                                    xs,
+                                    (c) * 484 + (i + 2) * 22 + j + 10,
+                                );
+                                z0_5 = s.mul_add(w0, x, z0_5);
+                            }
+                            {
+                                let x = ::cnn::__private::load8(
+                                    s,
+                                    xs,
+                                    (c) * 484 + (i + 3) * 22 + j + 2,
+                                );
+                                z0_6 = s.mul_add(w0, x, z0_6);
+                            }
+                            {
+                                let x = ::cnn::__private::load8(
+                                    s,
+                                    xs,
+                                    (c) * 484 + (i + 3) * 22 + j + 10,
+                                );
+                                z0_7 = s.mul_add(w0, x, z0_7);
+                            }
+                            {
+                                let x = ::cnn::__private::load8(
+                                    s,
+                                    xs,
+                                    (c) * 484 + (i + 4) * 22 + j + 2,
+                                );
+                                z0_8 = s.mul_add(w0, x, z0_8);
+                            }
+                            {
+                                let x = ::cnn::__private::load8(
+                                    s,
+                                    xs,
+                                    (c) * 484 + (i + 4) * 22 + j + 10,
+                                );
+                                z0_9 = s.mul_add(w0, x, z0_9);
+                            }
+                        }
+                        /// tap (1, 0)
+                        {
+                            let w0 = s.splat(w[f][c][1][0]);
+                            {
+                                let x = ::cnn::__private::load8(
+                                    s,
+                                    xs,
+                                    (c) * 484 + (i + 1) * 22 + j,
+                                );
+                                z0_0 = s.mul_add(w0, x, z0_0);
+                            }
+                            {
+                                let x = ::cnn::__private::load8(
+                                    s,
+                                    xs,
+                                    (c) * 484 + (i + 1) * 22 + j + 8,
+                                );
+                                z0_1 = s.mul_add(w0, x, z0_1);
+                            }
+                            {
+                                let x = ::cnn::__private::load8(
+                                    s,
+                                    xs,
+                                    (c) * 484 + (i + 2) * 22 + j,
+                                );
+                                z0_2 = s.mul_add(w0, x, z0_2);
+                            }
+                            {
+                                let x = ::cnn::__private::load8(
+                                    s,
+                                    xs,
+                                    (c) * 484 + (i + 2) * 22 + j + 8,
+                                );
+                                z0_3 = s.mul_add(w0, x, z0_3);
+                            }
+                            {
+                                let x = ::cnn::__private::load8(
+                                    s,
+                                    xs,
+                                    (c) * 484 + (i + 3) * 22 + j,
+                                );
+                                z0_4 = s.mul_add(w0, x, z0_4);
+                            }
+                            {
+                                let x = ::cnn::__private::load8(
+                                    s,
+                                    xs,
+                                    (c) * 484 + (i + 3) * 22 + j + 8,
+                                );
+                                z0_5 = s.mul_add(w0, x, z0_5);
+                            }
+                            {
+                                let x = ::cnn::__private::load8(
+                                    s,
+                                    xs,
+                                    (c) * 484 + (i + 4) * 22 + j,
+                                );
+                                z0_6 = s.mul_add(w0, x, z0_6);
+                            }
+                            {
+                                let x = ::cnn::__private::load8(
+                                    s,
+                                    xs,
+                                    (c) * 484 + (i + 4) * 22 + j + 8,
+                                );
+                                z0_7 = s.mul_add(w0, x, z0_7);
+                            }
+                            {
+                                let x = ::cnn::__private::load8(
+                                    s,
+                                    xs,
+                                    (c) * 484 + (i + 5) * 22 + j,
+                                );
+                                z0_8 = s.mul_add(w0, x, z0_8);
+                            }
+                            {
+                                let x = ::cnn::__private::load8(
+                                    s,
+                                    xs,
+                                    (c) * 484 + (i + 5) * 22 + j + 8,
+                                );
+                                z0_9 = s.mul_add(w0, x, z0_9);
+                            }
+                        }
+                        /// tap (1, 1)
+                        {
+                            let w0 = s.splat(w[f][c][1][1]);
+                            {
+                                let x = ::cnn::__private::load8(
+                                    s,
+                                    xs,
+                                    (c) * 484 + (i + 1) * 22 + j + 1,
+                                );
+                                z0_0 = s.mul_add(w0, x, z0_0);
+                            }
+                            {
+                                let x = ::cnn::__private::load8(
+                                    s,
+                                    xs,
+                                    (c) * 484 + (i + 1) * 22 + j + 9,
+                                );
+                                z0_1 = s.mul_add(w0, x, z0_1);
+                            }
+                            {
+                                let x = ::cnn::__private::load8(
+                                    s,
+                                    xs,
+                                    (c) * 484 + (i + 2) * 22 + j + 1,
+                                );
+                                z0_2 = s.mul_add(w0, x, z0_2);
+                            }
+                            {
+                                let x = ::cnn::__private::load8(
+                                    s,
+                                    xs,
+                                    (c) * 484 + (i + 2) * 22 + j + 9,
+                                );
+                                z0_3 = s.mul_add(w0, x, z0_3);
+                            }
+                            {
+                                let x = ::cnn::__private::load8(
+                                    s,
+                                    xs,
+                                    (c) * 484 + (i + 3) * 22 + j + 1,
+                                );
+                                z0_4 = s.mul_add(w0, x, z0_4);
+                            }
+                            {
+                                let x = ::cnn::__private::load8(
+                                    s,
+                                    xs,
+                                    (c) * 484 + (i + 3) * 22 + j + 9,
+                                );
+                                z0_5 = s.mul_add(w0, x, z0_5);
+                            }
+                            {
+                                let x = ::cnn::__private::load8(
+                                    s,
+                                    xs,
+                                    (c) * 484 + (i + 4) * 22 + j + 1,
+                                );
+                                z0_6 = s.mul_add(w0, x, z0_6);
+                            }
+                            {
+                                let x = ::cnn::__private::load8(
+                                    s,
+                                    xs,
+                                    (c) * 484 + (i + 4) * 22 + j + 9,
+                                );
+                                z0_7 = s.mul_add(w0, x, z0_7);
+                            }
+                            {
+                                let x = ::cnn::__private::load8(
+                                    s,
+                                    xs,
+                                    (c) * 484 + (i + 5) * 22 + j + 1,
+                                );
+                                z0_8 = s.mul_add(w0, x, z0_8);
+                            }
+                            {
+                                let x = ::cnn::__private::load8(
+                                    s,
+                                    xs,
+                                    (c) * 484 + (i + 5) * 22 + j + 9,
+                                );
+                                z0_9 = s.mul_add(w0, x, z0_9);
+                            }
+                        }
+                        /// tap (1, 2)
+                        {
+                            let w0 = s.splat(w[f][c][1][2]);
+                            {
+                                let x = ::cnn::__private::load8(
+                                    s,
+                                    xs,
+                                    (c) * 484 + (i + 1) * 22 + j + 2,
+                                );
+                                z0_0 = s.mul_add(w0, x, z0_0);
+                            }
+                            {
+                                let x = ::cnn::__private::load8(
+                                    s,
+                                    xs,
+                                    (c) * 484 + (i + 1) * 22 + j + 10,
+                                );
+                                z0_1 = s.mul_add(w0, x, z0_1);
+                            }
+                            {
+                                let x = ::cnn::__private::load8(
+                                    s,
+                                    xs,
+                                    (c) * 484 + (i + 2) * 22 + j + 2,
+                                );
+                                z0_2 = s.mul_add(w0, x, z0_2);
+                            }
+                            {
+                                let x = ::cnn::__private::load8(
+                                    s,
+                                    xs,
+                                    (c) * 484 + (i + 2) * 22 + j + 10,
+                                );
+                                z0_3 = s.mul_add(w0, x, z0_3);
+                            }
+                            {
+                                let x = ::cnn::__private::load8(
+                                    s,
+                                    xs,
+                                    (c) * 484 + (i + 3) * 22 + j + 2,
+                                );
+                                z0_4 = s.mul_add(w0, x, z0_4);
+                            }
+                            {
+                                let x = ::cnn::__private::load8(
+                                    s,
+                                    xs,
+                                    (c) * 484 + (i + 3) * 22 + j + 10,
+                                );
+                                z0_5 = s.mul_add(w0, x, z0_5);
+                            }
+                            {
+                                let x = ::cnn::__private::load8(
+                                    s,
+                                    xs,
+                                    (c) * 484 + (i + 4) * 22 + j + 2,
+                                );
+                                z0_6 = s.mul_add(w0, x, z0_6);
+                            }
+                            {
+                                let x = ::cnn::__private::load8(
+                                    s,
+                                    xs,
+                                    (c) * 484 + (i + 4) * 22 + j + 10,
+                                );
+                                z0_7 = s.mul_add(w0, x, z0_7);
+                            }
+                            {
+                                let x = ::cnn::__private::load8(
+                                    s,
+                                    xs,
+                                    (c) * 484 + (i + 5) * 22 + j + 2,
+                                );
+                                z0_8 = s.mul_add(w0, x, z0_8);
+                            }
+                            {
+                                let x = ::cnn::__private::load8(
+                                    s,
+                                    xs,
+                                    (c) * 484 + (i + 5) * 22 + j + 10,
+                                );
+                                z0_9 = s.mul_add(w0, x, z0_9);
+                            }
+                        }
+                        /// tap (2, 0)
+                        {
+                            let w0 = s.splat(w[f][c][2][0]);
+                            {
+                                let x = ::cnn::__private::load8(
+                                    s,
+                                    xs,
+                                    (c) * 484 + (i + 2) * 22 + j,
+                                );
+                                z0_0 = s.mul_add(w0, x, z0_0);
+                            }
+                            {
+                                let x = ::cnn::__private::load8(
+                                    s,
+                                    xs,
+                                    (c) * 484 + (i + 2) * 22 + j + 8,
+                                );
+                                z0_1 = s.mul_add(w0, x, z0_1);
+                            }
+                            {
+                                let x = ::cnn::__private::load8(
+                                    s,
+                                    xs,
+                                    (c) * 484 + (i + 3) * 22 + j,
+                                );
+                                z0_2 = s.mul_add(w0, x, z0_2);
+                            }
+                            {
+                                let x = ::cnn::__private::load8(
+                                    s,
+                                    xs,
+                                    (c) * 484 + (i + 3) * 22 + j + 8,
+                                );
+                                z0_3 = s.mul_add(w0, x, z0_3);
+                            }
+                            {
+                                let x = ::cnn::__private::load8(
+                                    s,
+                                    xs,
+                                    (c) * 484 + (i + 4) * 22 + j,
+                                );
+                                z0_4 = s.mul_add(w0, x, z0_4);
+                            }
+                            {
+                                let x = ::cnn::__private::load8(
+                                    s,
+                                    xs,
+                                    (c) * 484 + (i + 4) * 22 + j + 8,
+                                );
+                                z0_5 = s.mul_add(w0, x, z0_5);
+                            }
+                            {
+                                let x = ::cnn::__private::load8(
+                                    s,
+                                    xs,
+                                    (c) * 484 + (i + 5) * 22 + j,
+                                );
+                                z0_6 = s.mul_add(w0, x, z0_6);
+                            }
+                            {
+                                let x = ::cnn::__private::load8(
+                                    s,
+                                    xs,
+                                    (c) * 484 + (i + 5) * 22 + j + 8,
+                                );
+                                z0_7 = s.mul_add(w0, x, z0_7);
+                            }
+                            {
+                                let x = ::cnn::__private::load8(
+                                    s,
+                                    xs,
+                                    (c) * 484 + (i + 6) * 22 + j,
+                                );
+                                z0_8 = s.mul_add(w0, x, z0_8);
+                            }
+                            {
+                                let x = ::cnn::__private::load8(
+                                    s,
+                                    xs,
+                                    (c) * 484 + (i + 6) * 22 + j + 8,
+                                );
+                                z0_9 = s.mul_add(w0, x, z0_9);
+                            }
+                        }
+                        /// tap (2, 1)
+                        {
+                            let w0 = s.splat(w[f][c][2][1]);
+                            {
+                                let x = ::cnn::__private::load8(
+                                    s,
+                                    xs,
+                                    (c) * 484 + (i + 2) * 22 + j + 1,
+                                );
+                                z0_0 = s.mul_add(w0, x, z0_0);
+                            }
+                            {
+                                let x = ::cnn::__private::load8(
+                                    s,
+                                    xs,
+                                    (c) * 484 + (i + 2) * 22 + j + 9,
+                                );
+                                z0_1 = s.mul_add(w0, x, z0_1);
+                            }
+                            {
+                                let x = ::cnn::__private::load8(
+                                    s,
+                                    xs,
+                                    (c) * 484 + (i + 3) * 22 + j + 1,
+                                );
+                                z0_2 = s.mul_add(w0, x, z0_2);
+                            }
+                            {
+                                let x = ::cnn::__private::load8(
+                                    s,
+                                    xs,
+                                    (c) * 484 + (i + 3) * 22 + j + 9,
+                                );
+                                z0_3 = s.mul_add(w0, x, z0_3);
+                            }
+                            {
+                                let x = ::cnn::__private::load8(
+                                    s,
+                                    xs,
+                                    (c) * 484 + (i + 4) * 22 + j + 1,
+                                );
+                                z0_4 = s.mul_add(w0, x, z0_4);
+                            }
+                            {
+                                let x = ::cnn::__private::load8(
+                                    s,
+                                    xs,
+                                    (c) * 484 + (i + 4) * 22 + j + 9,
+                                );
+                                z0_5 = s.mul_add(w0, x, z0_5);
+                            }
+                            {
+                                let x = ::cnn::__private::load8(
+                                    s,
+                                    xs,
+                                    (c) * 484 + (i + 5) * 22 + j + 1,
+                                );
+                                z0_6 = s.mul_add(w0, x, z0_6);
+                            }
+                            {
+                                let x = ::cnn::__private::load8(
+                                    s,
+                                    xs,
+                                    (c) * 484 + (i + 5) * 22 + j + 9,
+                                );
+                                z0_7 = s.mul_add(w0, x, z0_7);
+                            }
+                            {
+                                let x = ::cnn::__private::load8(
+                                    s,
+                                    xs,
+                                    (c) * 484 + (i + 6) * 22 + j + 1,
+                                );
+                                z0_8 = s.mul_add(w0, x, z0_8);
+                            }
+                            {
+                                let x = ::cnn::__private::load8(
+                                    s,
+                                    xs,
+                                    (c) * 484 + (i + 6) * 22 + j + 9,
+                                );
+                                z0_9 = s.mul_add(w0, x, z0_9);
+                            }
+                        }
+                        /// tap (2, 2)
+                        {
+                            let w0 = s.splat(w[f][c][2][2]);
+                            {
+                                let x = ::cnn::__private::load8(
+                                    s,
+                                    xs,
+                                    (c) * 484 + (i + 2) * 22 + j + 2,
+                                );
+                                z0_0 = s.mul_add(w0, x, z0_0);
+                            }
+                            {
+                                let x = ::cnn::__private::load8(
+                                    s,
+                                    xs,
+                                    (c) * 484 + (i + 2) * 22 + j + 10,
+                                );
+                                z0_1 = s.mul_add(w0, x, z0_1);
+                            }
+                            {
+                                let x = ::cnn::__private::load8(
+                                    s,
+                                    xs,
+                                    (c) * 484 + (i + 3) * 22 + j + 2,
+                                );
+                                z0_2 = s.mul_add(w0, x, z0_2);
+                            }
+                            {
+                                let x = ::cnn::__private::load8(
+                                    s,
+                                    xs,
+                                    (c) * 484 + (i + 3) * 22 + j + 10,
+                                );
+                                z0_3 = s.mul_add(w0, x, z0_3);
+                            }
+                            {
+                                let x = ::cnn::__private::load8(
+                                    s,
+                                    xs,
+                                    (c) * 484 + (i + 4) * 22 + j + 2,
+                                );
+                                z0_4 = s.mul_add(w0, x, z0_4);
+                            }
+                            {
+                                let x = ::cnn::__private::load8(
+                                    s,
+                                    xs,
+                                    (c) * 484 + (i + 4) * 22 + j + 10,
+                                );
+                                z0_5 = s.mul_add(w0, x, z0_5);
+                            }
+                            {
+                                let x = ::cnn::__private::load8(
+                                    s,
+                                    xs,
+                                    (c) * 484 + (i + 5) * 22 + j + 2,
+                                );
+                                z0_6 = s.mul_add(w0, x, z0_6);
+                            }
+                            {
+                                let x = ::cnn::__private::load8(
+                                    s,
+                                    xs,
+                                    (c) * 484 + (i + 5) * 22 + j + 10,
+                                );
+                                z0_7 = s.mul_add(w0, x, z0_7);
+                            }
+                            {
+                                let x = ::cnn::__private::load8(
+                                    s,
+                                    xs,
+                                    (c) * 484 + (i + 6) * 22 + j + 2,
+                                );
+                                z0_8 = s.mul_add(w0, x, z0_8);
+                            }
+                            {
+                                let x = ::cnn::__private::load8(
+                                    s,
+                                    xs,
+                                    (c) * 484 + (i + 6) * 22 + j + 10,
+                                );
+                                z0_9 = s.mul_add(w0, x, z0_9);
+                            }
                         }
                     }
-                    z[f][i][j..j + 8].copy_from_slice(&acc);
+                    ::cnn::__private::store8(s, &mut z[f][i], j, z0_0);
+                    ::cnn::__private::store8(s, &mut z[f][i], j + 8, z0_1);
+                    ::cnn::__private::store8(s, &mut z[f][i + 1], j, z0_2);
+                    ::cnn::__private::store8(s, &mut z[f][i + 1], j + 8, z0_3);
+                    ::cnn::__private::store8(s, &mut z[f][i + 2], j, z0_4);
+                    ::cnn::__private::store8(s, &mut z[f][i + 2], j + 8, z0_5);
+                    ::cnn::__private::store8(s, &mut z[f][i + 3], j, z0_6);
+                    ::cnn::__private::store8(s, &mut z[f][i + 3], j + 8, z0_7);
+                    ::cnn::__private::store8(s, &mut z[f][i + 4], j, z0_8);
+                    ::cnn::__private::store8(s, &mut z[f][i + 4], j + 8, z0_9);
                 }
+            }
+        }
+        for i_tile in 0..2 {
+            let i = i_tile * 10;
+            {
+                let f = 0;
                 {
                     let j = 16;
-                    let mut acc = [b[f]; 4];
+                    let mut z0_0 = s.splat(b[f]);
+                    let mut z0_1 = s.splat(b[f]);
+                    let mut z0_2 = s.splat(b[f]);
+                    let mut z0_3 = s.splat(b[f]);
+                    let mut z0_4 = s.splat(b[f]);
+                    let mut z0_5 = s.splat(b[f]);
+                    let mut z0_6 = s.splat(b[f]);
+                    let mut z0_7 = s.splat(b[f]);
+                    let mut z0_8 = s.splat(b[f]);
+                    let mut z0_9 = s.splat(b[f]);
                     for c in 0..1 {
-                        let [[w00, w01, w02], [w10, w11, w12], [w20, w21, w22]] = w[f][c];
-                        let x0 = &x[c][i];
-                        let x1 = &x[c][i + 1];
-                        let x2 = &x[c][i + 2];
+                        /// tap (0, 0)
                         {
-                            let mut r0 = [T::ZERO; 4];
-                            add_scaled(&mut r0, w00, lanes::<_, 4, 1>(x0, j));
-                            add_scaled(&mut r0, w01, lanes::<_, 4, 1>(x0, j + 1));
-                            add_scaled(&mut r0, w02, lanes::<_, 4, 1>(x0, j + 2));
-                            add_lanes(&mut acc, r0);
+                            let w0 = s.splat(w[f][c][0][0]);
+                            {
+                                let x = ::cnn::__private::load8(
+                                    s,
+                                    xs,
+                                    (c) * 484 + (i) * 22 + j,
+                                );
+                                z0_0 = s.mul_add(w0, x, z0_0);
+                            }
+                            {
+                                let x = ::cnn::__private::load8(
+                                    s,
+                                    xs,
+                                    (c) * 484 + (i + 1) * 22 + j,
+                                );
+                                z0_1 = s.mul_add(w0, x, z0_1);
+                            }
+                            {
+                                let x = ::cnn::__private::load8(
+                                    s,
+                                    xs,
+                                    (c) * 484 + (i + 2) * 22 + j,
+                                );
+                                z0_2 = s.mul_add(w0, x, z0_2);
+                            }
+                            {
+                                let x = ::cnn::__private::load8(
+                                    s,
+                                    xs,
+                                    (c) * 484 + (i + 3) * 22 + j,
+                                );
+                                z0_3 = s.mul_add(w0, x, z0_3);
+                            }
+                            {
+                                let x = ::cnn::__private::load8(
+                                    s,
+                                    xs,
+                                    (c) * 484 + (i + 4) * 22 + j,
+                                );
+                                z0_4 = s.mul_add(w0, x, z0_4);
+                            }
+                            {
+                                let x = ::cnn::__private::load8(
+                                    s,
+                                    xs,
+                                    (c) * 484 + (i + 5) * 22 + j,
+                                );
+                                z0_5 = s.mul_add(w0, x, z0_5);
+                            }
+                            {
+                                let x = ::cnn::__private::load8(
+                                    s,
+                                    xs,
+                                    (c) * 484 + (i + 6) * 22 + j,
+                                );
+                                z0_6 = s.mul_add(w0, x, z0_6);
+                            }
+                            {
+                                let x = ::cnn::__private::load8(
+                                    s,
+                                    xs,
+                                    (c) * 484 + (i + 7) * 22 + j,
+                                );
+                                z0_7 = s.mul_add(w0, x, z0_7);
+                            }
+                            {
+                                let x = ::cnn::__private::load8(
+                                    s,
+                                    xs,
+                                    (c) * 484 + (i + 8) * 22 + j,
+                                );
+                                z0_8 = s.mul_add(w0, x, z0_8);
+                            }
+                            {
+                                let x = ::cnn::__private::load8(
+                                    s,
+                                    xs,
+                                    (c) * 484 + (i + 9) * 22 + j,
+                                );
+                                z0_9 = s.mul_add(w0, x, z0_9);
+                            }
                         }
+                        /// tap (0, 1)
                         {
-                            let mut r1 = [T::ZERO; 4];
-                            add_scaled(&mut r1, w10, lanes::<_, 4, 1>(x1, j));
-                            add_scaled(&mut r1, w11, lanes::<_, 4, 1>(x1, j + 1));
-                            add_scaled(&mut r1, w12, lanes::<_, 4, 1>(x1, j + 2));
-                            add_lanes(&mut acc, r1);
+                            let w0 = s.splat(w[f][c][0][1]);
+                            {
+                                let x = ::cnn::__private::load8(
+                                    s,
+                                    xs,
+                                    (c) * 484 + (i) * 22 + j + 1,
+                                );
+                                z0_0 = s.mul_add(w0, x, z0_0);
+                            }
+                            {
+                                let x = ::cnn::__private::load8(
+                                    s,
+                                    xs,
+                                    (c) * 484 + (i + 1) * 22 + j + 1,
+                                );
+                                z0_1 = s.mul_add(w0, x, z0_1);
+                            }
+                            {
+                                let x = ::cnn::__private::load8(
+                                    s,
+                                    xs,
+                                    (c) * 484 + (i + 2) * 22 + j + 1,
+                                );
+                                z0_2 = s.mul_add(w0, x, z0_2);
+                            }
+                            {
+                                let x = ::cnn::__private::load8(
+                                    s,
+                                    xs,
+                                    (c) * 484 + (i + 3) * 22 + j + 1,
+                                );
+                                z0_3 = s.mul_add(w0, x, z0_3);
+                            }
+                            {
+                                let x = ::cnn::__private::load8(
+                                    s,
+                                    xs,
+                                    (c) * 484 + (i + 4) * 22 + j + 1,
+                                );
+                                z0_4 = s.mul_add(w0, x, z0_4);
+                            }
+                            {
+                                let x = ::cnn::__private::load8(
+                                    s,
+                                    xs,
+                                    (c) * 484 + (i + 5) * 22 + j + 1,
+                                );
+                                z0_5 = s.mul_add(w0, x, z0_5);
+                            }
+                            {
+                                let x = ::cnn::__private::load8(
+                                    s,
+                                    xs,
+                                    (c) * 484 + (i + 6) * 22 + j + 1,
+                                );
+                                z0_6 = s.mul_add(w0, x, z0_6);
+                            }
+                            {
+                                let x = ::cnn::__private::load8(
+                                    s,
+                                    xs,
+                                    (c) * 484 + (i + 7) * 22 + j + 1,
+                                );
+                                z0_7 = s.mul_add(w0, x, z0_7);
+                            }
+                            {
+                                let x = ::cnn::__private::load8(
+                                    s,
+                                    xs,
+                                    (c) * 484 + (i + 8) * 22 + j + 1,
+                                );
+                                z0_8 = s.mul_add(w0, x, z0_8);
+                            }
+                            {
+                                let x = ::cnn::__private::load8(
+                                    s,
+                                    xs,
+                                    (c) * 484 + (i + 9) * 22 + j + 1,
+                                );
+                                z0_9 = s.mul_add(w0, x, z0_9);
+                            }
                         }
+                        /// tap (0, 2)
                         {
-                            let mut r2 = [T::ZERO; 4];
-                            add_scaled(&mut r2, w20, lanes::<_, 4, 1>(x2, j));
-                            add_scaled(&mut r2, w21, lanes::<_, 4, 1>(x2, j + 1));
-                            add_scaled(&mut r2, w22, lanes::<_, 4, 1>(x2, j + 2));
-                            add_lanes(&mut acc, r2);
+                            let w0 = s.splat(w[f][c][0][2]);
+                            {
+                                let x = ::cnn::__private::load8(
+                                    s,
+                                    xs,
+                                    (c) * 484 + (i) * 22 + j + 2,
+                                );
+                                z0_0 = s.mul_add(w0, x, z0_0);
+                            }
+                            {
+                                let x = ::cnn::__private::load8(
+                                    s,
+                                    xs,
+                                    (c) * 484 + (i + 1) * 22 + j + 2,
+                                );
+                                z0_1 = s.mul_add(w0, x, z0_1);
+                            }
+                            {
+                                let x = ::cnn::__private::load8(
+                                    s,
+                                    xs,
+                                    (c) * 484 + (i + 2) * 22 + j + 2,
+                                );
+                                z0_2 = s.mul_add(w0, x, z0_2);
+                            }
+                            {
+                                let x = ::cnn::__private::load8(
+                                    s,
+                                    xs,
+                                    (c) * 484 + (i + 3) * 22 + j + 2,
+                                );
+                                z0_3 = s.mul_add(w0, x, z0_3);
+                            }
+                            {
+                                let x = ::cnn::__private::load8(
+                                    s,
+                                    xs,
+                                    (c) * 484 + (i + 4) * 22 + j + 2,
+                                );
+                                z0_4 = s.mul_add(w0, x, z0_4);
+                            }
+                            {
+                                let x = ::cnn::__private::load8(
+                                    s,
+                                    xs,
+                                    (c) * 484 + (i + 5) * 22 + j + 2,
+                                );
+                                z0_5 = s.mul_add(w0, x, z0_5);
+                            }
+                            {
+                                let x = ::cnn::__private::load8(
+                                    s,
+                                    xs,
+                                    (c) * 484 + (i + 6) * 22 + j + 2,
+                                );
+                                z0_6 = s.mul_add(w0, x, z0_6);
+                            }
+                            {
+                                let x = ::cnn::__private::load8(
+                                    s,
+                                    xs,
+                                    (c) * 484 + (i + 7) * 22 + j + 2,
+                                );
+                                z0_7 = s.mul_add(w0, x, z0_7);
+                            }
+                            {
+                                let x = ::cnn::__private::load8(
+                                    s,
+                                    xs,
+                                    (c) * 484 + (i + 8) * 22 + j + 2,
+                                );
+                                z0_8 = s.mul_add(w0, x, z0_8);
+                            }
+                            {
+                                let x = ::cnn::__private::load8(
+                                    s,
+                                    xs,
+                                    (c) * 484 + (i + 9) * 22 + j + 2,
+                                );
+                                z0_9 = s.mul_add(w0, x, z0_9);
+                            }
+                        }
+                        /// tap (1, 0)
+                        {
+                            let w0 = s.splat(w[f][c][1][0]);
+                            {
+                                let x = ::cnn::__private::load8(
+                                    s,
+                                    xs,
+                                    (c) * 484 + (i + 1) * 22 + j,
+                                );
+                                z0_0 = s.mul_add(w0, x, z0_0);
+                            }
+                            {
+                                let x = ::cnn::__private::load8(
+                                    s,
+                                    xs,
+                                    (c) * 484 + (i + 2) * 22 + j,
+                                );
+                                z0_1 = s.mul_add(w0, x, z0_1);
+                            }
+                            {
+                                let x = ::cnn::__private::load8(
+                                    s,
+                                    xs,
+                                    (c) * 484 + (i + 3) * 22 + j,
+                                );
+                                z0_2 = s.mul_add(w0, x, z0_2);
+                            }
+                            {
+                                let x = ::cnn::__private::load8(
+                                    s,
+                                    xs,
+                                    (c) * 484 + (i + 4) * 22 + j,
+                                );
+                                z0_3 = s.mul_add(w0, x, z0_3);
+                            }
+                            {
+                                let x = ::cnn::__private::load8(
+                                    s,
+                                    xs,
+                                    (c) * 484 + (i + 5) * 22 + j,
+                                );
+                                z0_4 = s.mul_add(w0, x, z0_4);
+                            }
+                            {
+                                let x = ::cnn::__private::load8(
+                                    s,
+                                    xs,
+                                    (c) * 484 + (i + 6) * 22 + j,
+                                );
+                                z0_5 = s.mul_add(w0, x, z0_5);
+                            }
+                            {
+                                let x = ::cnn::__private::load8(
+                                    s,
+                                    xs,
+                                    (c) * 484 + (i + 7) * 22 + j,
+                                );
+                                z0_6 = s.mul_add(w0, x, z0_6);
+                            }
+                            {
+                                let x = ::cnn::__private::load8(
+                                    s,
+                                    xs,
+                                    (c) * 484 + (i + 8) * 22 + j,
+                                );
+                                z0_7 = s.mul_add(w0, x, z0_7);
+                            }
+                            {
+                                let x = ::cnn::__private::load8(
+                                    s,
+                                    xs,
+                                    (c) * 484 + (i + 9) * 22 + j,
+                                );
+                                z0_8 = s.mul_add(w0, x, z0_8);
+                            }
+                            {
+                                let x = ::cnn::__private::load8(
+                                    s,
+                                    xs,
+                                    (c) * 484 + (i + 10) * 22 + j,
+                                );
+                                z0_9 = s.mul_add(w0, x, z0_9);
+                            }
+                        }
+                        /// tap (1, 1)
+                        {
+                            let w0 = s.splat(w[f][c][1][1]);
+                            {
+                                let x = ::cnn::__private::load8(
+                                    s,
+                                    xs,
+                                    (c) * 484 + (i + 1) * 22 + j + 1,
+                                );
+                                z0_0 = s.mul_add(w0, x, z0_0);
+                            }
+                            {
+                                let x = ::cnn::__private::load8(
+                                    s,
+                                    xs,
+                                    (c) * 484 + (i + 2) * 22 + j + 1,
+                                );
+                                z0_1 = s.mul_add(w0, x, z0_1);
+                            }
+                            {
+                                let x = ::cnn::__private::load8(
+                                    s,
+                                    xs,
+                                    (c) * 484 + (i + 3) * 22 + j + 1,
+                                );
+                                z0_2 = s.mul_add(w0, x, z0_2);
+                            }
+                            {
+                                let x = ::cnn::__private::load8(
+                                    s,
+                                    xs,
+                                    (c) * 484 + (i + 4) * 22 + j + 1,
+                                );
+                                z0_3 = s.mul_add(w0, x, z0_3);
+                            }
+                            {
+                                let x = ::cnn::__private::load8(
+                                    s,
+                                    xs,
+                                    (c) * 484 + (i + 5) * 22 + j + 1,
+                                );
+                                z0_4 = s.mul_add(w0, x, z0_4);
+                            }
+                            {
+                                let x = ::cnn::__private::load8(
+                                    s,
+                                    xs,
+                                    (c) * 484 + (i + 6) * 22 + j + 1,
+                                );
+                                z0_5 = s.mul_add(w0, x, z0_5);
+                            }
+                            {
+                                let x = ::cnn::__private::load8(
+                                    s,
+                                    xs,
+                                    (c) * 484 + (i + 7) * 22 + j + 1,
+                                );
+                                z0_6 = s.mul_add(w0, x, z0_6);
+                            }
+                            {
+                                let x = ::cnn::__private::load8(
+                                    s,
+                                    xs,
+                                    (c) * 484 + (i + 8) * 22 + j + 1,
+                                );
+                                z0_7 = s.mul_add(w0, x, z0_7);
+                            }
+                            {
+                                let x = ::cnn::__private::load8(
+                                    s,
+                                    xs,
+                                    (c) * 484 + (i + 9) * 22 + j + 1,
+                                );
+                                z0_8 = s.mul_add(w0, x, z0_8);
+                            }
+                            {
+                                let x = ::cnn::__private::load8(
+                                    s,
+                                    xs,
+                                    (c) * 484 + (i + 10) * 22 + j + 1,
+                                );
+                                z0_9 = s.mul_add(w0, x, z0_9);
+                            }
+                        }
+                        /// tap (1, 2)
+                        {
+                            let w0 = s.splat(w[f][c][1][2]);
+                            {
+                                let x = ::cnn::__private::load8(
+                                    s,
+                                    xs,
+                                    (c) * 484 + (i + 1) * 22 + j + 2,
+                                );
+                                z0_0 = s.mul_add(w0, x, z0_0);
+                            }
+                            {
+                                let x = ::cnn::__private::load8(
+                                    s,
+                                    xs,
+                                    (c) * 484 + (i + 2) * 22 + j + 2,
+                                );
+                                z0_1 = s.mul_add(w0, x, z0_1);
+                            }
+                            {
+                                let x = ::cnn::__private::load8(
+                                    s,
+                                    xs,
+                                    (c) * 484 + (i + 3) * 22 + j + 2,
+                                );
+                                z0_2 = s.mul_add(w0, x, z0_2);
+                            }
+                            {
+                                let x = ::cnn::__private::load8(
+                                    s,
+                                    xs,
+                                    (c) * 484 + (i + 4) * 22 + j + 2,
+                                );
+                                z0_3 = s.mul_add(w0, x, z0_3);
+                            }
+                            {
+                                let x = ::cnn::__private::load8(
+                                    s,
+                                    xs,
+                                    (c) * 484 + (i + 5) * 22 + j + 2,
+                                );
+                                z0_4 = s.mul_add(w0, x, z0_4);
+                            }
+                            {
+                                let x = ::cnn::__private::load8(
+                                    s,
+                                    xs,
+                                    (c) * 484 + (i + 6) * 22 + j + 2,
+                                );
+                                z0_5 = s.mul_add(w0, x, z0_5);
+                            }
+                            {
+                                let x = ::cnn::__private::load8(
+                                    s,
+                                    xs,
+                                    (c) * 484 + (i + 7) * 22 + j + 2,
+                                );
+                                z0_6 = s.mul_add(w0, x, z0_6);
+                            }
+                            {
+                                let x = ::cnn::__private::load8(
+                                    s,
+                                    xs,
+                                    (c) * 484 + (i + 8) * 22 + j + 2,
+                                );
+                                z0_7 = s.mul_add(w0, x, z0_7);
+                            }
+                            {
+                                let x = ::cnn::__private::load8(
+                                    s,
+                                    xs,
+                                    (c) * 484 + (i + 9) * 22 + j + 2,
+                                );
+                                z0_8 = s.mul_add(w0, x, z0_8);
+                            }
+                            {
+                                let x = ::cnn::__private::load8(
+                                    s,
+                                    xs,
+                                    (c) * 484 + (i + 10) * 22 + j + 2,
+                                );
+                                z0_9 = s.mul_add(w0, x, z0_9);
+                            }
+                        }
+                        /// tap (2, 0)
+                        {
+                            let w0 = s.splat(w[f][c][2][0]);
+                            {
+                                let x = ::cnn::__private::load8(
+                                    s,
+                                    xs,
+                                    (c) * 484 + (i + 2) * 22 + j,
+                                );
+                                z0_0 = s.mul_add(w0, x, z0_0);
+                            }
+                            {
+                                let x = ::cnn::__private::load8(
+                                    s,
+                                    xs,
+                                    (c) * 484 + (i + 3) * 22 + j,
+                                );
+                                z0_1 = s.mul_add(w0, x, z0_1);
+                            }
+                            {
+                                let x = ::cnn::__private::load8(
+                                    s,
+                                    xs,
+                                    (c) * 484 + (i + 4) * 22 + j,
+                                );
+                                z0_2 = s.mul_add(w0, x, z0_2);
+                            }
+                            {
+                                let x = ::cnn::__private::load8(
+                                    s,
+                                    xs,
+                                    (c) * 484 + (i + 5) * 22 + j,
+                                );
+                                z0_3 = s.mul_add(w0, x, z0_3);
+                            }
+                            {
+                                let x = ::cnn::__private::load8(
+                                    s,
+                                    xs,
+                                    (c) * 484 + (i + 6) * 22 + j,
+                                );
+                                z0_4 = s.mul_add(w0, x, z0_4);
+                            }
+                            {
+                                let x = ::cnn::__private::load8(
+                                    s,
+                                    xs,
+                                    (c) * 484 + (i + 7) * 22 + j,
+                                );
+                                z0_5 = s.mul_add(w0, x, z0_5);
+                            }
+                            {
+                                let x = ::cnn::__private::load8(
+                                    s,
+                                    xs,
+                                    (c) * 484 + (i + 8) * 22 + j,
+                                );
+                                z0_6 = s.mul_add(w0, x, z0_6);
+                            }
+                            {
+                                let x = ::cnn::__private::load8(
+                                    s,
+                                    xs,
+                                    (c) * 484 + (i + 9) * 22 + j,
+                                );
+                                z0_7 = s.mul_add(w0, x, z0_7);
+                            }
+                            {
+                                let x = ::cnn::__private::load8(
+                                    s,
+                                    xs,
+                                    (c) * 484 + (i + 10) * 22 + j,
+                                );
+                                z0_8 = s.mul_add(w0, x, z0_8);
+                            }
+                            {
+                                let x = ::cnn::__private::load8(
+                                    s,
+                                    xs,
+                                    (c) * 484 + (i + 11) * 22 + j,
+                                );
+                                z0_9 = s.mul_add(w0, x, z0_9);
+                            }
+                        }
+                        /// tap (2, 1)
+                        {
+                            let w0 = s.splat(w[f][c][2][1]);
+                            {
+                                let x = ::cnn::__private::load8(
+                                    s,
+                                    xs,
+                                    (c) * 484 + (i + 2) * 22 + j + 1,
+                                );
+                                z0_0 = s.mul_add(w0, x, z0_0);
+                            }
+                            {
+                                let x = ::cnn::__private::load8(
+                                    s,
+                                    xs,
+                                    (c) * 484 + (i + 3) * 22 + j + 1,
+                                );
+                                z0_1 = s.mul_add(w0, x, z0_1);
+                            }
+                            {
+                                let x = ::cnn::__private::load8(
+                                    s,
+                                    xs,
+                                    (c) * 484 + (i + 4) * 22 + j + 1,
+                                );
+                                z0_2 = s.mul_add(w0, x, z0_2);
+                            }
+                            {
+                                let x = ::cnn::__private::load8(
+                                    s,
+                                    xs,
+                                    (c) * 484 + (i + 5) * 22 + j + 1,
+                                );
+                                z0_3 = s.mul_add(w0, x, z0_3);
+                            }
+                            {
+                                let x = ::cnn::__private::load8(
+                                    s,
+                                    xs,
+                                    (c) * 484 + (i + 6) * 22 + j + 1,
+                                );
+                                z0_4 = s.mul_add(w0, x, z0_4);
+                            }
+                            {
+                                let x = ::cnn::__private::load8(
+                                    s,
+                                    xs,
+                                    (c) * 484 + (i + 7) * 22 + j + 1,
+                                );
+                                z0_5 = s.mul_add(w0, x, z0_5);
+                            }
+                            {
+                                let x = ::cnn::__private::load8(
+                                    s,
+                                    xs,
+                                    (c) * 484 + (i + 8) * 22 + j + 1,
+                                );
+                                z0_6 = s.mul_add(w0, x, z0_6);
+                            }
+                            {
+                                let x = ::cnn::__private::load8(
+                                    s,
+                                    xs,
+                                    (c) * 484 + (i + 9) * 22 + j + 1,
+                                );
+                                z0_7 = s.mul_add(w0, x, z0_7);
+                            }
+                            {
+                                let x = ::cnn::__private::load8(
+                                    s,
+                                    xs,
+                                    (c) * 484 + (i + 10) * 22 + j + 1,
+                                );
+                                z0_8 = s.mul_add(w0, x, z0_8);
+                            }
+                            {
+                                let x = ::cnn::__private::load8(
+                                    s,
+                                    xs,
+                                    (c) * 484 + (i + 11) * 22 + j + 1,
+                                );
+                                z0_9 = s.mul_add(w0, x, z0_9);
+                            }
+                        }
+                        /// tap (2, 2)
+                        {
+                            let w0 = s.splat(w[f][c][2][2]);
+                            {
+                                let x = ::cnn::__private::load8(
+                                    s,
+                                    xs,
+                                    (c) * 484 + (i + 2) * 22 + j + 2,
+                                );
+                                z0_0 = s.mul_add(w0, x, z0_0);
+                            }
+                            {
+                                let x = ::cnn::__private::load8(
+                                    s,
+                                    xs,
+                                    (c) * 484 + (i + 3) * 22 + j + 2,
+                                );
+                                z0_1 = s.mul_add(w0, x, z0_1);
+                            }
+                            {
+                                let x = ::cnn::__private::load8(
+                                    s,
+                                    xs,
+                                    (c) * 484 + (i + 4) * 22 + j + 2,
+                                );
+                                z0_2 = s.mul_add(w0, x, z0_2);
+                            }
+                            {
+                                let x = ::cnn::__private::load8(
+                                    s,
+                                    xs,
+                                    (c) * 484 + (i + 5) * 22 + j + 2,
+                                );
+                                z0_3 = s.mul_add(w0, x, z0_3);
+                            }
+                            {
+                                let x = ::cnn::__private::load8(
+                                    s,
+                                    xs,
+                                    (c) * 484 + (i + 6) * 22 + j + 2,
+                                );
+                                z0_4 = s.mul_add(w0, x, z0_4);
+                            }
+                            {
+                                let x = ::cnn::__private::load8(
+                                    s,
+                                    xs,
+                                    (c) * 484 + (i + 7) * 22 + j + 2,
+                                );
+                                z0_5 = s.mul_add(w0, x, z0_5);
+                            }
+                            {
+                                let x = ::cnn::__private::load8(
+                                    s,
+                                    xs,
+                                    (c) * 484 + (i + 8) * 22 + j + 2,
+                                );
+                                z0_6 = s.mul_add(w0, x, z0_6);
+                            }
+                            {
+                                let x = ::cnn::__private::load8(
+                                    s,
+                                    xs,
+                                    (c) * 484 + (i + 9) * 22 + j + 2,
+                                );
+                                z0_7 = s.mul_add(w0, x, z0_7);
+                            }
+                            {
+                                let x = ::cnn::__private::load8(
+                                    s,
+                                    xs,
+                                    (c) * 484 + (i + 10) * 22 + j + 2,
+                                );
+                                z0_8 = s.mul_add(w0, x, z0_8);
+                            }
+                            {
+                                let x = ::cnn::__private::load8(
+                                    s,
+                                    xs,
+                                    (c) * 484 + (i + 11) * 22 + j + 2,
+                                );
+                                z0_9 = s.mul_add(w0, x, z0_9);
+                            }
                         }
                     }
-                    z[f][i][j..j + 4].copy_from_slice(&acc);
+                    ::cnn::__private::store_head::<T, S, 4>(s, &mut z[f][i], j, z0_0);
+                    ::cnn::__private::store_head::<
+                        T,
+                        S,
+                        4,
+                    >(s, &mut z[f][i + 1], j, z0_1);
+                    ::cnn::__private::store_head::<
+                        T,
+                        S,
+                        4,
+                    >(s, &mut z[f][i + 2], j, z0_2);
+                    ::cnn::__private::store_head::<
+                        T,
+                        S,
+                        4,
+                    >(s, &mut z[f][i + 3], j, z0_3);
+                    ::cnn::__private::store_head::<
+                        T,
+                        S,
+                        4,
+                    >(s, &mut z[f][i + 4], j, z0_4);
+                    ::cnn::__private::store_head::<
+                        T,
+                        S,
+                        4,
+                    >(s, &mut z[f][i + 5], j, z0_5);
+                    ::cnn::__private::store_head::<
+                        T,
+                        S,
+                        4,
+                    >(s, &mut z[f][i + 6], j, z0_6);
+                    ::cnn::__private::store_head::<
+                        T,
+                        S,
+                        4,
+                    >(s, &mut z[f][i + 7], j, z0_7);
+                    ::cnn::__private::store_head::<
+                        T,
+                        S,
+                        4,
+                    >(s, &mut z[f][i + 8], j, z0_8);
+                    ::cnn::__private::store_head::<
+                        T,
+                        S,
+                        4,
+                    >(s, &mut z[f][i + 9], j, z0_9);
                 }
             }
         }
@@ -377,6 +1961,7 @@ impl<T: ::cnn::Float> SeedNet<T> {
     /// `dX[c][i][j] = sum_f sum_(u,v) rot(W)[f][c][u][v] dZp[f][i + u][j + v]`,
     /// with `rot(W)[u][v] = W[2-u][2-v]`, so the first term of `r0` pairs `dZp[i][j]` with `W[2][2]`.
     #[inline]
+    #[allow(clippy::needless_range_loop)]
     fn conv1_backward_input(
         w: &[[[[T; 3]; 3]; 1]; 1],
         dz: &[[[T; 20]; 20]; 1],
@@ -459,253 +2044,1438 @@ impl<T: ::cnn::Float> SeedNet<T> {
             }
         }
     }
+    ::cnn::__private::with_std! {
+        /// `conv1`: 1x22x22 -> 1x20x20, 1 filter of 1x3x3, stride 1.
+        ///
+        /// Forward, on a batch: `Z[f][i][j] = b[f] + sum_c sum_(u<3,v<3) W[f][c][u][v] X[c][i + u][j + v]`, a correlation, in tiles of 1 filters x 10 columns.
+        #[inline(always)]
+        fn conv1_forward_batch<S: ::cnn::__private::Lanes<T>>(
+            s: S,
+            w: &[[[[T; 3]; 3]; 1]; 1],
+            b: &[T; 1],
+            x: &[[[[::cnn::__private::Pack<T>; 22]; 22]; 1]],
+            z: &mut [[[[::cnn::__private::Pack<T>; 20]; 20]; 1]],
+        ) {
+            for (x, z) in x.iter().zip(z.iter_mut()) {
+                for i in 0..20 {
+                    {
+                        let f = 0;
+                        for j_tile in 0..2 {
+                            let j = j_tile * 10;
+                            let mut z0_0 = s.splat(b[f]);
+                            let mut z0_1 = s.splat(b[f]);
+                            let mut z0_2 = s.splat(b[f]);
+                            let mut z0_3 = s.splat(b[f]);
+                            let mut z0_4 = s.splat(b[f]);
+                            let mut z0_5 = s.splat(b[f]);
+                            let mut z0_6 = s.splat(b[f]);
+                            let mut z0_7 = s.splat(b[f]);
+                            let mut z0_8 = s.splat(b[f]);
+                            let mut z0_9 = s.splat(b[f]);
+                            for c in 0..1 {
+                                /// tap (0, 0)
+                                {
+                                    let w0 = s.splat(w[f][c][0][0]);
+                                    {
+                                        let x = s.load(&x[c][i][j]);
+                                        z0_0 = s.mul_add(w0, x, z0_0);
+                                    }
+                                    {
+                                        let x = s.load(&x[c][i][j + 1]);
+                                        z0_1 = s.mul_add(w0, x, z0_1);
+                                    }
+                                    {
+                                        let x = s.load(&x[c][i][j + 2]);
+                                        z0_2 = s.mul_add(w0, x, z0_2);
+                                    }
+                                    {
+                                        let x = s.load(&x[c][i][j + 3]);
+                                        z0_3 = s.mul_add(w0, x, z0_3);
+                                    }
+                                    {
+                                        let x = s.load(&x[c][i][j + 4]);
+                                        z0_4 = s.mul_add(w0, x, z0_4);
+                                    }
+                                    {
+                                        let x = s.load(&x[c][i][j + 5]);
+                                        z0_5 = s.mul_add(w0, x, z0_5);
+                                    }
+                                    {
+                                        let x = s.load(&x[c][i][j + 6]);
+                                        z0_6 = s.mul_add(w0, x, z0_6);
+                                    }
+                                    {
+                                        let x = s.load(&x[c][i][j + 7]);
+                                        z0_7 = s.mul_add(w0, x, z0_7);
+                                    }
+                                    {
+                                        let x = s.load(&x[c][i][j + 8]);
+                                        z0_8 = s.mul_add(w0, x, z0_8);
+                                    }
+                                    {
+                                        let x = s.load(&x[c][i][j + 9]);
+                                        z0_9 = s.mul_add(w0, x, z0_9);
+                                    }
+                                }
+                                /// tap (0, 1)
+                                {
+                                    let w0 = s.splat(w[f][c][0][1]);
+                                    {
+                                        let x = s.load(&x[c][i][j + 1]);
+                                        z0_0 = s.mul_add(w0, x, z0_0);
+                                    }
+                                    {
+                                        let x = s.load(&x[c][i][j + 2]);
+                                        z0_1 = s.mul_add(w0, x, z0_1);
+                                    }
+                                    {
+                                        let x = s.load(&x[c][i][j + 3]);
+                                        z0_2 = s.mul_add(w0, x, z0_2);
+                                    }
+                                    {
+                                        let x = s.load(&x[c][i][j + 4]);
+                                        z0_3 = s.mul_add(w0, x, z0_3);
+                                    }
+                                    {
+                                        let x = s.load(&x[c][i][j + 5]);
+                                        z0_4 = s.mul_add(w0, x, z0_4);
+                                    }
+                                    {
+                                        let x = s.load(&x[c][i][j + 6]);
+                                        z0_5 = s.mul_add(w0, x, z0_5);
+                                    }
+                                    {
+                                        let x = s.load(&x[c][i][j + 7]);
+                                        z0_6 = s.mul_add(w0, x, z0_6);
+                                    }
+                                    {
+                                        let x = s.load(&x[c][i][j + 8]);
+                                        z0_7 = s.mul_add(w0, x, z0_7);
+                                    }
+                                    {
+                                        let x = s.load(&x[c][i][j + 9]);
+                                        z0_8 = s.mul_add(w0, x, z0_8);
+                                    }
+                                    {
+                                        let x = s.load(&x[c][i][j + 10]);
+                                        z0_9 = s.mul_add(w0, x, z0_9);
+                                    }
+                                }
+                                /// tap (0, 2)
+                                {
+                                    let w0 = s.splat(w[f][c][0][2]);
+                                    {
+                                        let x = s.load(&x[c][i][j + 2]);
+                                        z0_0 = s.mul_add(w0, x, z0_0);
+                                    }
+                                    {
+                                        let x = s.load(&x[c][i][j + 3]);
+                                        z0_1 = s.mul_add(w0, x, z0_1);
+                                    }
+                                    {
+                                        let x = s.load(&x[c][i][j + 4]);
+                                        z0_2 = s.mul_add(w0, x, z0_2);
+                                    }
+                                    {
+                                        let x = s.load(&x[c][i][j + 5]);
+                                        z0_3 = s.mul_add(w0, x, z0_3);
+                                    }
+                                    {
+                                        let x = s.load(&x[c][i][j + 6]);
+                                        z0_4 = s.mul_add(w0, x, z0_4);
+                                    }
+                                    {
+                                        let x = s.load(&x[c][i][j + 7]);
+                                        z0_5 = s.mul_add(w0, x, z0_5);
+                                    }
+                                    {
+                                        let x = s.load(&x[c][i][j + 8]);
+                                        z0_6 = s.mul_add(w0, x, z0_6);
+                                    }
+                                    {
+                                        let x = s.load(&x[c][i][j + 9]);
+                                        z0_7 = s.mul_add(w0, x, z0_7);
+                                    }
+                                    {
+                                        let x = s.load(&x[c][i][j + 10]);
+                                        z0_8 = s.mul_add(w0, x, z0_8);
+                                    }
+                                    {
+                                        let x = s.load(&x[c][i][j + 11]);
+                                        z0_9 = s.mul_add(w0, x, z0_9);
+                                    }
+                                }
+                                /// tap (1, 0)
+                                {
+                                    let w0 = s.splat(w[f][c][1][0]);
+                                    {
+                                        let x = s.load(&x[c][i + 1][j]);
+                                        z0_0 = s.mul_add(w0, x, z0_0);
+                                    }
+                                    {
+                                        let x = s.load(&x[c][i + 1][j + 1]);
+                                        z0_1 = s.mul_add(w0, x, z0_1);
+                                    }
+                                    {
+                                        let x = s.load(&x[c][i + 1][j + 2]);
+                                        z0_2 = s.mul_add(w0, x, z0_2);
+                                    }
+                                    {
+                                        let x = s.load(&x[c][i + 1][j + 3]);
+                                        z0_3 = s.mul_add(w0, x, z0_3);
+                                    }
+                                    {
+                                        let x = s.load(&x[c][i + 1][j + 4]);
+                                        z0_4 = s.mul_add(w0, x, z0_4);
+                                    }
+                                    {
+                                        let x = s.load(&x[c][i + 1][j + 5]);
+                                        z0_5 = s.mul_add(w0, x, z0_5);
+                                    }
+                                    {
+                                        let x = s.load(&x[c][i + 1][j + 6]);
+                                        z0_6 = s.mul_add(w0, x, z0_6);
+                                    }
+                                    {
+                                        let x = s.load(&x[c][i + 1][j + 7]);
+                                        z0_7 = s.mul_add(w0, x, z0_7);
+                                    }
+                                    {
+                                        let x = s.load(&x[c][i + 1][j + 8]);
+                                        z0_8 = s.mul_add(w0, x, z0_8);
+                                    }
+                                    {
+                                        let x = s.load(&x[c][i + 1][j + 9]);
+                                        z0_9 = s.mul_add(w0, x, z0_9);
+                                    }
+                                }
+                                /// tap (1, 1)
+                                {
+                                    let w0 = s.splat(w[f][c][1][1]);
+                                    {
+                                        let x = s.load(&x[c][i + 1][j + 1]);
+                                        z0_0 = s.mul_add(w0, x, z0_0);
+                                    }
+                                    {
+                                        let x = s.load(&x[c][i + 1][j + 2]);
+                                        z0_1 = s.mul_add(w0, x, z0_1);
+                                    }
+                                    {
+                                        let x = s.load(&x[c][i + 1][j + 3]);
+                                        z0_2 = s.mul_add(w0, x, z0_2);
+                                    }
+                                    {
+                                        let x = s.load(&x[c][i + 1][j + 4]);
+                                        z0_3 = s.mul_add(w0, x, z0_3);
+                                    }
+                                    {
+                                        let x = s.load(&x[c][i + 1][j + 5]);
+                                        z0_4 = s.mul_add(w0, x, z0_4);
+                                    }
+                                    {
+                                        let x = s.load(&x[c][i + 1][j + 6]);
+                                        z0_5 = s.mul_add(w0, x, z0_5);
+                                    }
+                                    {
+                                        let x = s.load(&x[c][i + 1][j + 7]);
+                                        z0_6 = s.mul_add(w0, x, z0_6);
+                                    }
+                                    {
+                                        let x = s.load(&x[c][i + 1][j + 8]);
+                                        z0_7 = s.mul_add(w0, x, z0_7);
+                                    }
+                                    {
+                                        let x = s.load(&x[c][i + 1][j + 9]);
+                                        z0_8 = s.mul_add(w0, x, z0_8);
+                                    }
+                                    {
+                                        let x = s.load(&x[c][i + 1][j + 10]);
+                                        z0_9 = s.mul_add(w0, x, z0_9);
+                                    }
+                                }
+                                /// tap (1, 2)
+                                {
+                                    let w0 = s.splat(w[f][c][1][2]);
+                                    {
+                                        let x = s.load(&x[c][i + 1][j + 2]);
+                                        z0_0 = s.mul_add(w0, x, z0_0);
+                                    }
+                                    {
+                                        let x = s.load(&x[c][i + 1][j + 3]);
+                                        z0_1 = s.mul_add(w0, x, z0_1);
+                                    }
+                                    {
+                                        let x = s.load(&x[c][i + 1][j + 4]);
+                                        z0_2 = s.mul_add(w0, x, z0_2);
+                                    }
+                                    {
+                                        let x = s.load(&x[c][i + 1][j + 5]);
+                                        z0_3 = s.mul_add(w0, x, z0_3);
+                                    }
+                                    {
+                                        let x = s.load(&x[c][i + 1][j + 6]);
+                                        z0_4 = s.mul_add(w0, x, z0_4);
+                                    }
+                                    {
+                                        let x = s.load(&x[c][i + 1][j + 7]);
+                                        z0_5 = s.mul_add(w0, x, z0_5);
+                                    }
+                                    {
+                                        let x = s.load(&x[c][i + 1][j + 8]);
+                                        z0_6 = s.mul_add(w0, x, z0_6);
+                                    }
+                                    {
+                                        let x = s.load(&x[c][i + 1][j + 9]);
+                                        z0_7 = s.mul_add(w0, x, z0_7);
+                                    }
+                                    {
+                                        let x = s.load(&x[c][i + 1][j + 10]);
+                                        z0_8 = s.mul_add(w0, x, z0_8);
+                                    }
+                                    {
+                                        let x = s.load(&x[c][i + 1][j + 11]);
+                                        z0_9 = s.mul_add(w0, x, z0_9);
+                                    }
+                                }
+                                /// tap (2, 0)
+                                {
+                                    let w0 = s.splat(w[f][c][2][0]);
+                                    {
+                                        let x = s.load(&x[c][i + 2][j]);
+                                        z0_0 = s.mul_add(w0, x, z0_0);
+                                    }
+                                    {
+                                        let x = s.load(&x[c][i + 2][j + 1]);
+                                        z0_1 = s.mul_add(w0, x, z0_1);
+                                    }
+                                    {
+                                        let x = s.load(&x[c][i + 2][j + 2]);
+                                        z0_2 = s.mul_add(w0, x, z0_2);
+                                    }
+                                    {
+                                        let x = s.load(&x[c][i + 2][j + 3]);
+                                        z0_3 = s.mul_add(w0, x, z0_3);
+                                    }
+                                    {
+                                        let x = s.load(&x[c][i + 2][j + 4]);
+                                        z0_4 = s.mul_add(w0, x, z0_4);
+                                    }
+                                    {
+                                        let x = s.load(&x[c][i + 2][j + 5]);
+                                        z0_5 = s.mul_add(w0, x, z0_5);
+                                    }
+                                    {
+                                        let x = s.load(&x[c][i + 2][j + 6]);
+                                        z0_6 = s.mul_add(w0, x, z0_6);
+                                    }
+                                    {
+                                        let x = s.load(&x[c][i + 2][j + 7]);
+                                        z0_7 = s.mul_add(w0, x, z0_7);
+                                    }
+                                    {
+                                        let x = s.load(&x[c][i + 2][j + 8]);
+                                        z0_8 = s.mul_add(w0, x, z0_8);
+                                    }
+                                    {
+                                        let x = s.load(&x[c][i + 2][j + 9]);
+                                        z0_9 = s.mul_add(w0, x, z0_9);
+                                    }
+                                }
+                                /// tap (2, 1)
+                                {
+                                    let w0 = s.splat(w[f][c][2][1]);
+                                    {
+                                        let x = s.load(&x[c][i + 2][j + 1]);
+                                        z0_0 = s.mul_add(w0, x, z0_0);
+                                    }
+                                    {
+                                        let x = s.load(&x[c][i + 2][j + 2]);
+                                        z0_1 = s.mul_add(w0, x, z0_1);
+                                    }
+                                    {
+                                        let x = s.load(&x[c][i + 2][j + 3]);
+                                        z0_2 = s.mul_add(w0, x, z0_2);
+                                    }
+                                    {
+                                        let x = s.load(&x[c][i + 2][j + 4]);
+                                        z0_3 = s.mul_add(w0, x, z0_3);
+                                    }
+                                    {
+                                        let x = s.load(&x[c][i + 2][j + 5]);
+                                        z0_4 = s.mul_add(w0, x, z0_4);
+                                    }
+                                    {
+                                        let x = s.load(&x[c][i + 2][j + 6]);
+                                        z0_5 = s.mul_add(w0, x, z0_5);
+                                    }
+                                    {
+                                        let x = s.load(&x[c][i + 2][j + 7]);
+                                        z0_6 = s.mul_add(w0, x, z0_6);
+                                    }
+                                    {
+                                        let x = s.load(&x[c][i + 2][j + 8]);
+                                        z0_7 = s.mul_add(w0, x, z0_7);
+                                    }
+                                    {
+                                        let x = s.load(&x[c][i + 2][j + 9]);
+                                        z0_8 = s.mul_add(w0, x, z0_8);
+                                    }
+                                    {
+                                        let x = s.load(&x[c][i + 2][j + 10]);
+                                        z0_9 = s.mul_add(w0, x, z0_9);
+                                    }
+                                }
+                                /// tap (2, 2)
+                                {
+                                    let w0 = s.splat(w[f][c][2][2]);
+                                    {
+                                        let x = s.load(&x[c][i + 2][j + 2]);
+                                        z0_0 = s.mul_add(w0, x, z0_0);
+                                    }
+                                    {
+                                        let x = s.load(&x[c][i + 2][j + 3]);
+                                        z0_1 = s.mul_add(w0, x, z0_1);
+                                    }
+                                    {
+                                        let x = s.load(&x[c][i + 2][j + 4]);
+                                        z0_2 = s.mul_add(w0, x, z0_2);
+                                    }
+                                    {
+                                        let x = s.load(&x[c][i + 2][j + 5]);
+                                        z0_3 = s.mul_add(w0, x, z0_3);
+                                    }
+                                    {
+                                        let x = s.load(&x[c][i + 2][j + 6]);
+                                        z0_4 = s.mul_add(w0, x, z0_4);
+                                    }
+                                    {
+                                        let x = s.load(&x[c][i + 2][j + 7]);
+                                        z0_5 = s.mul_add(w0, x, z0_5);
+                                    }
+                                    {
+                                        let x = s.load(&x[c][i + 2][j + 8]);
+                                        z0_6 = s.mul_add(w0, x, z0_6);
+                                    }
+                                    {
+                                        let x = s.load(&x[c][i + 2][j + 9]);
+                                        z0_7 = s.mul_add(w0, x, z0_7);
+                                    }
+                                    {
+                                        let x = s.load(&x[c][i + 2][j + 10]);
+                                        z0_8 = s.mul_add(w0, x, z0_8);
+                                    }
+                                    {
+                                        let x = s.load(&x[c][i + 2][j + 11]);
+                                        z0_9 = s.mul_add(w0, x, z0_9);
+                                    }
+                                }
+                            }
+                            s.store(&mut z[f][i][j], z0_0);
+                            s.store(&mut z[f][i][j + 1], z0_1);
+                            s.store(&mut z[f][i][j + 2], z0_2);
+                            s.store(&mut z[f][i][j + 3], z0_3);
+                            s.store(&mut z[f][i][j + 4], z0_4);
+                            s.store(&mut z[f][i][j + 5], z0_5);
+                            s.store(&mut z[f][i][j + 6], z0_6);
+                            s.store(&mut z[f][i][j + 7], z0_7);
+                            s.store(&mut z[f][i][j + 8], z0_8);
+                            s.store(&mut z[f][i][j + 9], z0_9);
+                        }
+                    }
+                }
+            }
+        }
+        /// `conv1`: 1x22x22 -> 1x20x20, 1 filter of 1x3x3, stride 1.
+        ///
+        /// Backward, parameters, on a batch: `dW[f][c][u][v] += sum_(n,i,j) dZ[f][i][j] X[c][i + u][j + v]`, the correlation of the layer's input with `dL/dZ`, and `db[f] += sum_(n,i,j) dZ[f][i][j]`; in tiles of 1 filters x 3 taps, each weight's sum kept in one pack.
+        #[inline(always)]
+        fn conv1_backward_batch<S: ::cnn::__private::Lanes<T>>(
+            s: S,
+            x: &[[[[::cnn::__private::Pack<T>; 22]; 22]; 1]],
+            dz: &[[[[::cnn::__private::Pack<T>; 20]; 20]; 1]],
+            dw: &mut [[[[::cnn::__private::Pack<T>; 3]; 3]; 1]; 1],
+            db: &mut [::cnn::__private::Pack<T>; 1],
+        ) {
+            for (x, dz) in x.iter().zip(dz) {
+                for c in 0..1 {
+                    for u in 0..3 {
+                        {
+                            let f = 0;
+                            {
+                                let v = 0;
+                                let mut g0_0 = s.load(&dw[f][c][u][v]);
+                                let mut g0_1 = s.load(&dw[f][c][u][v + 1]);
+                                let mut g0_2 = s.load(&dw[f][c][u][v + 2]);
+                                for i in 0..20 {
+                                    for j in 0..20 {
+                                        let d0 = s.load(&dz[f][i][j]);
+                                        {
+                                            let x = s.load(&x[c][i + u][j + v]);
+                                            g0_0 = s.mul_add(d0, x, g0_0);
+                                        }
+                                        {
+                                            let x = s.load(&x[c][i + u][j + v + 1]);
+                                            g0_1 = s.mul_add(d0, x, g0_1);
+                                        }
+                                        {
+                                            let x = s.load(&x[c][i + u][j + v + 2]);
+                                            g0_2 = s.mul_add(d0, x, g0_2);
+                                        }
+                                    }
+                                }
+                                s.store(&mut dw[f][c][u][v], g0_0);
+                                s.store(&mut dw[f][c][u][v + 1], g0_1);
+                                s.store(&mut dw[f][c][u][v + 2], g0_2);
+                            }
+                        }
+                    }
+                }
+                for (db, dz) in db.iter_mut().zip(dz) {
+                    let mut sum = s.load(db);
+                    for p in dz.as_flattened() {
+                        sum = s.add(sum, s.load(p));
+                    }
+                    s.store(db, sum);
+                }
+            }
+        }
+        /// `conv1`: 1x22x22 -> 1x20x20, 1 filter of 1x3x3, stride 1.
+        ///
+        /// Backward, input, on a batch: the full convolution of `dL/dZ` with the filters rotated by 180 degrees, a correlation of the zero-bordered `dZp` with `rot(W)[u][v] = W[2-u][2-v]`: `dX[c][y][x] = sum_f sum_(u,v) W[f][c][2-u][2-v] dZp[f][y + 0 + u][x + 0 + v]`, `dZp[f][q][p] = dZ[f][q - 2][p - 2]` (zero outside). Written with `q = y + P` and tap `t = Kh-1-u`, so the statements read `w[f][c][t][..] * dzp[f][q + 2 - t][..]`.
+        #[inline(always)]
+        fn conv1_backward_input_batch<S: ::cnn::__private::Lanes<T>>(
+            s: S,
+            w: &[[[[T; 3]; 3]; 1]; 1],
+            dz: &[[[[::cnn::__private::Pack<T>; 20]; 20]; 1]],
+            dx: &mut [[[[::cnn::__private::Pack<T>; 22]; 22]; 1]],
+            dzp: &mut [[[::cnn::__private::Pack<T>; 24]; 24]; 1],
+        ) {
+            for (dz, dx) in dz.iter().zip(dx.iter_mut()) {
+                ::cnn::__private::batch::border(dz, dzp, 2, 2);
+                let dzp = &*dzp;
+                /// phase (0, 0): taps u = 0 + 1 t, v = 0 + 1 t
+                for q in 0..22 {
+                    {
+                        let c = 0;
+                        for p_tile in 0..2 {
+                            let p = p_tile * 11;
+                            let mut z0_0 = s.zero();
+                            let mut z0_1 = s.zero();
+                            let mut z0_2 = s.zero();
+                            let mut z0_3 = s.zero();
+                            let mut z0_4 = s.zero();
+                            let mut z0_5 = s.zero();
+                            let mut z0_6 = s.zero();
+                            let mut z0_7 = s.zero();
+                            let mut z0_8 = s.zero();
+                            let mut z0_9 = s.zero();
+                            let mut z0_10 = s.zero();
+                            for f in 0..1 {
+                                /// tap (0, 0)
+                                {
+                                    let w0 = s.splat(w[f][c][0][0]);
+                                    {
+                                        let x = s.load(&dzp[f][q + 2][p + 2]);
+                                        z0_0 = s.mul_add(w0, x, z0_0);
+                                    }
+                                    {
+                                        let x = s.load(&dzp[f][q + 2][p + 3]);
+                                        z0_1 = s.mul_add(w0, x, z0_1);
+                                    }
+                                    {
+                                        let x = s.load(&dzp[f][q + 2][p + 4]);
+                                        z0_2 = s.mul_add(w0, x, z0_2);
+                                    }
+                                    {
+                                        let x = s.load(&dzp[f][q + 2][p + 5]);
+                                        z0_3 = s.mul_add(w0, x, z0_3);
+                                    }
+                                    {
+                                        let x = s.load(&dzp[f][q + 2][p + 6]);
+                                        z0_4 = s.mul_add(w0, x, z0_4);
+                                    }
+                                    {
+                                        let x = s.load(&dzp[f][q + 2][p + 7]);
+                                        z0_5 = s.mul_add(w0, x, z0_5);
+                                    }
+                                    {
+                                        let x = s.load(&dzp[f][q + 2][p + 8]);
+                                        z0_6 = s.mul_add(w0, x, z0_6);
+                                    }
+                                    {
+                                        let x = s.load(&dzp[f][q + 2][p + 9]);
+                                        z0_7 = s.mul_add(w0, x, z0_7);
+                                    }
+                                    {
+                                        let x = s.load(&dzp[f][q + 2][p + 10]);
+                                        z0_8 = s.mul_add(w0, x, z0_8);
+                                    }
+                                    {
+                                        let x = s.load(&dzp[f][q + 2][p + 11]);
+                                        z0_9 = s.mul_add(w0, x, z0_9);
+                                    }
+                                    {
+                                        let x = s.load(&dzp[f][q + 2][p + 12]);
+                                        z0_10 = s.mul_add(w0, x, z0_10);
+                                    }
+                                }
+                                /// tap (0, 1)
+                                {
+                                    let w0 = s.splat(w[f][c][0][1]);
+                                    {
+                                        let x = s.load(&dzp[f][q + 2][p + 1]);
+                                        z0_0 = s.mul_add(w0, x, z0_0);
+                                    }
+                                    {
+                                        let x = s.load(&dzp[f][q + 2][p + 2]);
+                                        z0_1 = s.mul_add(w0, x, z0_1);
+                                    }
+                                    {
+                                        let x = s.load(&dzp[f][q + 2][p + 3]);
+                                        z0_2 = s.mul_add(w0, x, z0_2);
+                                    }
+                                    {
+                                        let x = s.load(&dzp[f][q + 2][p + 4]);
+                                        z0_3 = s.mul_add(w0, x, z0_3);
+                                    }
+                                    {
+                                        let x = s.load(&dzp[f][q + 2][p + 5]);
+                                        z0_4 = s.mul_add(w0, x, z0_4);
+                                    }
+                                    {
+                                        let x = s.load(&dzp[f][q + 2][p + 6]);
+                                        z0_5 = s.mul_add(w0, x, z0_5);
+                                    }
+                                    {
+                                        let x = s.load(&dzp[f][q + 2][p + 7]);
+                                        z0_6 = s.mul_add(w0, x, z0_6);
+                                    }
+                                    {
+                                        let x = s.load(&dzp[f][q + 2][p + 8]);
+                                        z0_7 = s.mul_add(w0, x, z0_7);
+                                    }
+                                    {
+                                        let x = s.load(&dzp[f][q + 2][p + 9]);
+                                        z0_8 = s.mul_add(w0, x, z0_8);
+                                    }
+                                    {
+                                        let x = s.load(&dzp[f][q + 2][p + 10]);
+                                        z0_9 = s.mul_add(w0, x, z0_9);
+                                    }
+                                    {
+                                        let x = s.load(&dzp[f][q + 2][p + 11]);
+                                        z0_10 = s.mul_add(w0, x, z0_10);
+                                    }
+                                }
+                                /// tap (0, 2)
+                                {
+                                    let w0 = s.splat(w[f][c][0][2]);
+                                    {
+                                        let x = s.load(&dzp[f][q + 2][p]);
+                                        z0_0 = s.mul_add(w0, x, z0_0);
+                                    }
+                                    {
+                                        let x = s.load(&dzp[f][q + 2][p + 1]);
+                                        z0_1 = s.mul_add(w0, x, z0_1);
+                                    }
+                                    {
+                                        let x = s.load(&dzp[f][q + 2][p + 2]);
+                                        z0_2 = s.mul_add(w0, x, z0_2);
+                                    }
+                                    {
+                                        let x = s.load(&dzp[f][q + 2][p + 3]);
+                                        z0_3 = s.mul_add(w0, x, z0_3);
+                                    }
+                                    {
+                                        let x = s.load(&dzp[f][q + 2][p + 4]);
+                                        z0_4 = s.mul_add(w0, x, z0_4);
+                                    }
+                                    {
+                                        let x = s.load(&dzp[f][q + 2][p + 5]);
+                                        z0_5 = s.mul_add(w0, x, z0_5);
+                                    }
+                                    {
+                                        let x = s.load(&dzp[f][q + 2][p + 6]);
+                                        z0_6 = s.mul_add(w0, x, z0_6);
+                                    }
+                                    {
+                                        let x = s.load(&dzp[f][q + 2][p + 7]);
+                                        z0_7 = s.mul_add(w0, x, z0_7);
+                                    }
+                                    {
+                                        let x = s.load(&dzp[f][q + 2][p + 8]);
+                                        z0_8 = s.mul_add(w0, x, z0_8);
+                                    }
+                                    {
+                                        let x = s.load(&dzp[f][q + 2][p + 9]);
+                                        z0_9 = s.mul_add(w0, x, z0_9);
+                                    }
+                                    {
+                                        let x = s.load(&dzp[f][q + 2][p + 10]);
+                                        z0_10 = s.mul_add(w0, x, z0_10);
+                                    }
+                                }
+                                /// tap (1, 0)
+                                {
+                                    let w0 = s.splat(w[f][c][1][0]);
+                                    {
+                                        let x = s.load(&dzp[f][q + 1][p + 2]);
+                                        z0_0 = s.mul_add(w0, x, z0_0);
+                                    }
+                                    {
+                                        let x = s.load(&dzp[f][q + 1][p + 3]);
+                                        z0_1 = s.mul_add(w0, x, z0_1);
+                                    }
+                                    {
+                                        let x = s.load(&dzp[f][q + 1][p + 4]);
+                                        z0_2 = s.mul_add(w0, x, z0_2);
+                                    }
+                                    {
+                                        let x = s.load(&dzp[f][q + 1][p + 5]);
+                                        z0_3 = s.mul_add(w0, x, z0_3);
+                                    }
+                                    {
+                                        let x = s.load(&dzp[f][q + 1][p + 6]);
+                                        z0_4 = s.mul_add(w0, x, z0_4);
+                                    }
+                                    {
+                                        let x = s.load(&dzp[f][q + 1][p + 7]);
+                                        z0_5 = s.mul_add(w0, x, z0_5);
+                                    }
+                                    {
+                                        let x = s.load(&dzp[f][q + 1][p + 8]);
+                                        z0_6 = s.mul_add(w0, x, z0_6);
+                                    }
+                                    {
+                                        let x = s.load(&dzp[f][q + 1][p + 9]);
+                                        z0_7 = s.mul_add(w0, x, z0_7);
+                                    }
+                                    {
+                                        let x = s.load(&dzp[f][q + 1][p + 10]);
+                                        z0_8 = s.mul_add(w0, x, z0_8);
+                                    }
+                                    {
+                                        let x = s.load(&dzp[f][q + 1][p + 11]);
+                                        z0_9 = s.mul_add(w0, x, z0_9);
+                                    }
+                                    {
+                                        let x = s.load(&dzp[f][q + 1][p + 12]);
+                                        z0_10 = s.mul_add(w0, x, z0_10);
+                                    }
+                                }
+                                /// tap (1, 1)
+                                {
+                                    let w0 = s.splat(w[f][c][1][1]);
+                                    {
+                                        let x = s.load(&dzp[f][q + 1][p + 1]);
+                                        z0_0 = s.mul_add(w0, x, z0_0);
+                                    }
+                                    {
+                                        let x = s.load(&dzp[f][q + 1][p + 2]);
+                                        z0_1 = s.mul_add(w0, x, z0_1);
+                                    }
+                                    {
+                                        let x = s.load(&dzp[f][q + 1][p + 3]);
+                                        z0_2 = s.mul_add(w0, x, z0_2);
+                                    }
+                                    {
+                                        let x = s.load(&dzp[f][q + 1][p + 4]);
+                                        z0_3 = s.mul_add(w0, x, z0_3);
+                                    }
+                                    {
+                                        let x = s.load(&dzp[f][q + 1][p + 5]);
+                                        z0_4 = s.mul_add(w0, x, z0_4);
+                                    }
+                                    {
+                                        let x = s.load(&dzp[f][q + 1][p + 6]);
+                                        z0_5 = s.mul_add(w0, x, z0_5);
+                                    }
+                                    {
+                                        let x = s.load(&dzp[f][q + 1][p + 7]);
+                                        z0_6 = s.mul_add(w0, x, z0_6);
+                                    }
+                                    {
+                                        let x = s.load(&dzp[f][q + 1][p + 8]);
+                                        z0_7 = s.mul_add(w0, x, z0_7);
+                                    }
+                                    {
+                                        let x = s.load(&dzp[f][q + 1][p + 9]);
+                                        z0_8 = s.mul_add(w0, x, z0_8);
+                                    }
+                                    {
+                                        let x = s.load(&dzp[f][q + 1][p + 10]);
+                                        z0_9 = s.mul_add(w0, x, z0_9);
+                                    }
+                                    {
+                                        let x = s.load(&dzp[f][q + 1][p + 11]);
+                                        z0_10 = s.mul_add(w0, x, z0_10);
+                                    }
+                                }
+                                /// tap (1, 2)
+                                {
+                                    let w0 = s.splat(w[f][c][1][2]);
+                                    {
+                                        let x = s.load(&dzp[f][q + 1][p]);
+                                        z0_0 = s.mul_add(w0, x, z0_0);
+                                    }
+                                    {
+                                        let x = s.load(&dzp[f][q + 1][p + 1]);
+                                        z0_1 = s.mul_add(w0, x, z0_1);
+                                    }
+                                    {
+                                        let x = s.load(&dzp[f][q + 1][p + 2]);
+                                        z0_2 = s.mul_add(w0, x, z0_2);
+                                    }
+                                    {
+                                        let x = s.load(&dzp[f][q + 1][p + 3]);
+                                        z0_3 = s.mul_add(w0, x, z0_3);
+                                    }
+                                    {
+                                        let x = s.load(&dzp[f][q + 1][p + 4]);
+                                        z0_4 = s.mul_add(w0, x, z0_4);
+                                    }
+                                    {
+                                        let x = s.load(&dzp[f][q + 1][p + 5]);
+                                        z0_5 = s.mul_add(w0, x, z0_5);
+                                    }
+                                    {
+                                        let x = s.load(&dzp[f][q + 1][p + 6]);
+                                        z0_6 = s.mul_add(w0, x, z0_6);
+                                    }
+                                    {
+                                        let x = s.load(&dzp[f][q + 1][p + 7]);
+                                        z0_7 = s.mul_add(w0, x, z0_7);
+                                    }
+                                    {
+                                        let x = s.load(&dzp[f][q + 1][p + 8]);
+                                        z0_8 = s.mul_add(w0, x, z0_8);
+                                    }
+                                    {
+                                        let x = s.load(&dzp[f][q + 1][p + 9]);
+                                        z0_9 = s.mul_add(w0, x, z0_9);
+                                    }
+                                    {
+                                        let x = s.load(&dzp[f][q + 1][p + 10]);
+                                        z0_10 = s.mul_add(w0, x, z0_10);
+                                    }
+                                }
+                                /// tap (2, 0)
+                                {
+                                    let w0 = s.splat(w[f][c][2][0]);
+                                    {
+                                        let x = s.load(&dzp[f][q][p + 2]);
+                                        z0_0 = s.mul_add(w0, x, z0_0);
+                                    }
+                                    {
+                                        let x = s.load(&dzp[f][q][p + 3]);
+                                        z0_1 = s.mul_add(w0, x, z0_1);
+                                    }
+                                    {
+                                        let x = s.load(&dzp[f][q][p + 4]);
+                                        z0_2 = s.mul_add(w0, x, z0_2);
+                                    }
+                                    {
+                                        let x = s.load(&dzp[f][q][p + 5]);
+                                        z0_3 = s.mul_add(w0, x, z0_3);
+                                    }
+                                    {
+                                        let x = s.load(&dzp[f][q][p + 6]);
+                                        z0_4 = s.mul_add(w0, x, z0_4);
+                                    }
+                                    {
+                                        let x = s.load(&dzp[f][q][p + 7]);
+                                        z0_5 = s.mul_add(w0, x, z0_5);
+                                    }
+                                    {
+                                        let x = s.load(&dzp[f][q][p + 8]);
+                                        z0_6 = s.mul_add(w0, x, z0_6);
+                                    }
+                                    {
+                                        let x = s.load(&dzp[f][q][p + 9]);
+                                        z0_7 = s.mul_add(w0, x, z0_7);
+                                    }
+                                    {
+                                        let x = s.load(&dzp[f][q][p + 10]);
+                                        z0_8 = s.mul_add(w0, x, z0_8);
+                                    }
+                                    {
+                                        let x = s.load(&dzp[f][q][p + 11]);
+                                        z0_9 = s.mul_add(w0, x, z0_9);
+                                    }
+                                    {
+                                        let x = s.load(&dzp[f][q][p + 12]);
+                                        z0_10 = s.mul_add(w0, x, z0_10);
+                                    }
+                                }
+                                /// tap (2, 1)
+                                {
+                                    let w0 = s.splat(w[f][c][2][1]);
+                                    {
+                                        let x = s.load(&dzp[f][q][p + 1]);
+                                        z0_0 = s.mul_add(w0, x, z0_0);
+                                    }
+                                    {
+                                        let x = s.load(&dzp[f][q][p + 2]);
+                                        z0_1 = s.mul_add(w0, x, z0_1);
+                                    }
+                                    {
+                                        let x = s.load(&dzp[f][q][p + 3]);
+                                        z0_2 = s.mul_add(w0, x, z0_2);
+                                    }
+                                    {
+                                        let x = s.load(&dzp[f][q][p + 4]);
+                                        z0_3 = s.mul_add(w0, x, z0_3);
+                                    }
+                                    {
+                                        let x = s.load(&dzp[f][q][p + 5]);
+                                        z0_4 = s.mul_add(w0, x, z0_4);
+                                    }
+                                    {
+                                        let x = s.load(&dzp[f][q][p + 6]);
+                                        z0_5 = s.mul_add(w0, x, z0_5);
+                                    }
+                                    {
+                                        let x = s.load(&dzp[f][q][p + 7]);
+                                        z0_6 = s.mul_add(w0, x, z0_6);
+                                    }
+                                    {
+                                        let x = s.load(&dzp[f][q][p + 8]);
+                                        z0_7 = s.mul_add(w0, x, z0_7);
+                                    }
+                                    {
+                                        let x = s.load(&dzp[f][q][p + 9]);
+                                        z0_8 = s.mul_add(w0, x, z0_8);
+                                    }
+                                    {
+                                        let x = s.load(&dzp[f][q][p + 10]);
+                                        z0_9 = s.mul_add(w0, x, z0_9);
+                                    }
+                                    {
+                                        let x = s.load(&dzp[f][q][p + 11]);
+                                        z0_10 = s.mul_add(w0, x, z0_10);
+                                    }
+                                }
+                                /// tap (2, 2)
+                                {
+                                    let w0 = s.splat(w[f][c][2][2]);
+                                    {
+                                        let x = s.load(&dzp[f][q][p]);
+                                        z0_0 = s.mul_add(w0, x, z0_0);
+                                    }
+                                    {
+                                        let x = s.load(&dzp[f][q][p + 1]);
+                                        z0_1 = s.mul_add(w0, x, z0_1);
+                                    }
+                                    {
+                                        let x = s.load(&dzp[f][q][p + 2]);
+                                        z0_2 = s.mul_add(w0, x, z0_2);
+                                    }
+                                    {
+                                        let x = s.load(&dzp[f][q][p + 3]);
+                                        z0_3 = s.mul_add(w0, x, z0_3);
+                                    }
+                                    {
+                                        let x = s.load(&dzp[f][q][p + 4]);
+                                        z0_4 = s.mul_add(w0, x, z0_4);
+                                    }
+                                    {
+                                        let x = s.load(&dzp[f][q][p + 5]);
+                                        z0_5 = s.mul_add(w0, x, z0_5);
+                                    }
+                                    {
+                                        let x = s.load(&dzp[f][q][p + 6]);
+                                        z0_6 = s.mul_add(w0, x, z0_6);
+                                    }
+                                    {
+                                        let x = s.load(&dzp[f][q][p + 7]);
+                                        z0_7 = s.mul_add(w0, x, z0_7);
+                                    }
+                                    {
+                                        let x = s.load(&dzp[f][q][p + 8]);
+                                        z0_8 = s.mul_add(w0, x, z0_8);
+                                    }
+                                    {
+                                        let x = s.load(&dzp[f][q][p + 9]);
+                                        z0_9 = s.mul_add(w0, x, z0_9);
+                                    }
+                                    {
+                                        let x = s.load(&dzp[f][q][p + 10]);
+                                        z0_10 = s.mul_add(w0, x, z0_10);
+                                    }
+                                }
+                            }
+                            s.store(&mut dx[c][q][p], z0_0);
+                            s.store(&mut dx[c][q][p + 1], z0_1);
+                            s.store(&mut dx[c][q][p + 2], z0_2);
+                            s.store(&mut dx[c][q][p + 3], z0_3);
+                            s.store(&mut dx[c][q][p + 4], z0_4);
+                            s.store(&mut dx[c][q][p + 5], z0_5);
+                            s.store(&mut dx[c][q][p + 6], z0_6);
+                            s.store(&mut dx[c][q][p + 7], z0_7);
+                            s.store(&mut dx[c][q][p + 8], z0_8);
+                            s.store(&mut dx[c][q][p + 9], z0_9);
+                            s.store(&mut dx[c][q][p + 10], z0_10);
+                        }
+                    }
+                }
+            }
+        }
+    }
 }
-impl<T: ::cnn::Float> ::cnn::Network for SeedNet<T> {
-    type Scalar = T;
-    type Input = [T; 484];
-    type Output = [T; 1];
-    type Params = [T; 411];
-    const INPUT_SHAPE: [usize; 3] = [1, 22, 22];
-    const TENSORS: &'static [::cnn::TensorInfo] = &[
-        ::cnn::TensorInfo {
-            name: "conv1.weight",
-            shape: &[1, 1, 3, 3],
-            offset: 0,
-            len: 9,
-            fan_in: 9,
-            fan_out: 9,
-            init: ::cnn::Init::XavierUniform,
-        },
-        ::cnn::TensorInfo {
-            name: "conv1.bias",
-            shape: &[1],
-            offset: 9,
-            len: 1,
-            fan_in: 9,
-            fan_out: 9,
-            init: ::cnn::Init::Zeros,
-        },
-        ::cnn::TensorInfo {
-            name: "dense1.weight",
-            shape: &[1, 400],
-            offset: 10,
-            len: 400,
-            fan_in: 400,
-            fan_out: 1,
-            init: ::cnn::Init::XavierUniform,
-        },
-        ::cnn::TensorInfo {
-            name: "dense1.bias",
-            shape: &[1],
-            offset: 410,
-            len: 1,
-            fan_in: 400,
-            fan_out: 1,
-            init: ::cnn::Init::Zeros,
-        },
-    ];
-    const SUMMARY: &'static str = "SeedNet\nlayer               output   params  FLOPs\n------------------------------------------\ninput               1x22x22       0      0\nconv1 (conv 3x3)    1x20x20      10  7,200\nsigmoid1 (sigmoid)  1x20x20       0      0\ndense1 (dense)      1           401    800\nsigmoid2 (sigmoid)  1             0      0\n------------------------------------------\nparameters: 411\nFLOPs per example: 8,000 forward, 16,800 training step\n";
-    const FORWARD_MACS: usize = 4000;
-    const TRAIN_MACS: usize = 8400;
-    fn zeroed() -> Self {
-        SeedNet { params: [T::ZERO; 411] }
+const _: () = {
+    ::cnn::__private::with_std! {
+        #[doc = r" The buffers of one part of a training batch, kept between steps."]
+        #[derive(Default)] pub struct Work < T > { #[doc =
+        " A tensor of 1x22x22 values per example."] x : ::cnn::__private::Vec <
+        [[[::cnn::__private::Pack < T >; 22]; 22]; 1] >, #[doc = " dL/d`x`."] d_x :
+        ::cnn::__private::Vec < [[[::cnn::__private::Pack < T >; 22]; 22]; 1] >, #[doc =
+        " A tensor of 1x20x20 values per example."] out_conv1 : ::cnn::__private::Vec <
+        [[[::cnn::__private::Pack < T >; 20]; 20]; 1] >, #[doc = " dL/d`out_conv1`."]
+        d_out_conv1 : ::cnn::__private::Vec < [[[::cnn::__private::Pack < T >; 20]; 20];
+        1] >, #[doc = " A tensor of 1x20x20 values per example."] out_sigmoid1 :
+        ::cnn::__private::Vec < [[[::cnn::__private::Pack < T >; 20]; 20]; 1] >, #[doc =
+        " dL/d`out_sigmoid1`."] d_out_sigmoid1 : ::cnn::__private::Vec <
+        [[[::cnn::__private::Pack < T >; 20]; 20]; 1] >, #[doc =
+        " A tensor of 1 values per example."] out_dense1 : ::cnn::__private::Vec <
+        [::cnn::__private::Pack < T >; 1] >, #[doc = " dL/d`out_dense1`."] d_out_dense1 :
+        ::cnn::__private::Vec < [::cnn::__private::Pack < T >; 1] >, #[doc =
+        " A tensor of 1 values per example."] out_sigmoid2 : ::cnn::__private::Vec <
+        [::cnn::__private::Pack < T >; 1] >, #[doc = " dL/d`out_sigmoid2`."]
+        d_out_sigmoid2 : ::cnn::__private::Vec < [::cnn::__private::Pack < T >; 1] >,
+        #[doc = " One block of dL/dZ of `conv1` with its zero border."] dzp_conv1 :
+        ::cnn::__private::Vec < [[[::cnn::__private::Pack < T >; 24]; 24]; 1] >, #[doc =
+        " dL/dW of `conv1`, one pack per weight, lanes added at the end."] dw_conv1 :
+        ::cnn::__private::Vec < [[[[::cnn::__private::Pack < T >; 3]; 3]; 1]; 1] >, #[doc
+        = " dL/db of `conv1`, likewise."] db_conv1 : ::cnn::__private::Vec <
+        [::cnn::__private::Pack < T >; 1] >, } impl < T : ::cnn::Float > Work < T > {
+        #[doc = r" Room for `blocks` blocks of eight examples."] fn ensure(& mut self,
+        blocks : usize) { ::cnn::__private::batch::ensure(& mut self.x, blocks);
+        ::cnn::__private::batch::ensure(& mut self.d_x, blocks);
+        ::cnn::__private::batch::ensure(& mut self.out_conv1, blocks);
+        ::cnn::__private::batch::ensure(& mut self.d_out_conv1, blocks);
+        ::cnn::__private::batch::ensure(& mut self.out_sigmoid1, blocks);
+        ::cnn::__private::batch::ensure(& mut self.d_out_sigmoid1, blocks);
+        ::cnn::__private::batch::ensure(& mut self.out_dense1, blocks);
+        ::cnn::__private::batch::ensure(& mut self.d_out_dense1, blocks);
+        ::cnn::__private::batch::ensure(& mut self.out_sigmoid2, blocks);
+        ::cnn::__private::batch::ensure(& mut self.d_out_sigmoid2, blocks);
+        ::cnn::__private::batch::ensure(& mut self.dzp_conv1, 1);
+        ::cnn::__private::batch::ensure(& mut self.dw_conv1, 1);
+        ::cnn::__private::batch::ensure(& mut self.db_conv1, 1); } }
     }
-    fn param_tensor(&self) -> &[T; 411] {
-        &self.params
-    }
-    fn param_tensor_mut(&mut self) -> &mut [T; 411] {
-        &mut self.params
-    }
-    fn forward(&self, x: &Self::Input) -> Self::Output {
-        let x: &[[[T; 22]; 22]; 1] = ::cnn::__private::reshape(x);
-        let mut conv1_out: [[[T; 20]; 20]; 1] = ::cnn::__private::Tensor::zeroed();
-        Self::conv1_forward(self.conv1_weight(), self.conv1_bias(), x, &mut conv1_out);
-        let mut sigmoid1_out: [[[T; 20]; 20]; 1] = ::cnn::__private::Tensor::zeroed();
-        ::cnn::__private::sigmoid(&conv1_out, &mut sigmoid1_out);
-        let mut dense1_out: [T; 1] = ::cnn::__private::Tensor::zeroed();
-        ::cnn::__private::dense_forward::<
-            T,
-            400,
-            1,
-        >(
-            self.dense1_weight(),
-            self.dense1_bias(),
-            ::cnn::__private::reshape(&sigmoid1_out),
-            &mut dense1_out,
-        );
-        let mut sigmoid2_out: [T; 1] = ::cnn::__private::Tensor::zeroed();
-        ::cnn::__private::sigmoid(&dense1_out, &mut sigmoid2_out);
-        *::cnn::__private::reshape(&sigmoid2_out)
-    }
-    fn evaluate<L: ::cnn::loss::Loss>(
-        &self,
-        x: &Self::Input,
-        target: &Self::Output,
-        loss: &L,
-    ) -> (T, Self::Output) {
-        let x: &[[[T; 22]; 22]; 1] = ::cnn::__private::reshape(x);
-        let mut conv1_out: [[[T; 20]; 20]; 1] = ::cnn::__private::Tensor::zeroed();
-        Self::conv1_forward(self.conv1_weight(), self.conv1_bias(), x, &mut conv1_out);
-        let mut sigmoid1_out: [[[T; 20]; 20]; 1] = ::cnn::__private::Tensor::zeroed();
-        ::cnn::__private::sigmoid(&conv1_out, &mut sigmoid1_out);
-        let mut dense1_out: [T; 1] = ::cnn::__private::Tensor::zeroed();
-        ::cnn::__private::dense_forward::<
-            T,
-            400,
-            1,
-        >(
-            self.dense1_weight(),
-            self.dense1_bias(),
-            ::cnn::__private::reshape(&sigmoid1_out),
-            &mut dense1_out,
-        );
-        let mut sigmoid2_out: [T; 1] = ::cnn::__private::Tensor::zeroed();
-        ::cnn::__private::sigmoid(&dense1_out, &mut sigmoid2_out);
-        let mut scratch: [T; 1] = ::cnn::__private::Tensor::zeroed();
-        let l = loss
-            .example(
-                ::cnn::__private::Tensor::as_flat(&sigmoid2_out),
-                target,
-                T::ONE,
-                &mut scratch,
+    impl<T: ::cnn::Float> ::cnn::Network for SeedNet<T> {
+        type Scalar = T;
+        type Input = [T; 484];
+        type Output = [T; 1];
+        type Params = [T; 411];
+        const INPUT_SHAPE: [usize; 3] = [1, 22, 22];
+        const TENSORS: &'static [::cnn::TensorInfo] = &[
+            ::cnn::TensorInfo {
+                name: "conv1.weight",
+                shape: &[1, 1, 3, 3],
+                offset: 0,
+                len: 9,
+                fan_in: 9,
+                fan_out: 9,
+                init: ::cnn::Init::XavierUniform,
+            },
+            ::cnn::TensorInfo {
+                name: "conv1.bias",
+                shape: &[1],
+                offset: 9,
+                len: 1,
+                fan_in: 9,
+                fan_out: 9,
+                init: ::cnn::Init::Zeros,
+            },
+            ::cnn::TensorInfo {
+                name: "dense1.weight",
+                shape: &[1, 400],
+                offset: 10,
+                len: 400,
+                fan_in: 400,
+                fan_out: 1,
+                init: ::cnn::Init::XavierUniform,
+            },
+            ::cnn::TensorInfo {
+                name: "dense1.bias",
+                shape: &[1],
+                offset: 410,
+                len: 1,
+                fan_in: 400,
+                fan_out: 1,
+                init: ::cnn::Init::Zeros,
+            },
+        ];
+        const BUFFERS: &'static [::cnn::TensorInfo] = &[];
+        const COUNTERS: &'static [&'static str] = &[];
+        const SUMMARY: &'static str = "SeedNet\nlayer               output   params  FLOPs\n------------------------------------------\ninput               1x22x22       0      0\nconv1 (conv 3x3)    1x20x20      10  7,200\nsigmoid1 (sigmoid)  1x20x20       0      0\ndense1 (dense)      1           401    800\nsigmoid2 (sigmoid)  1             0      0\n------------------------------------------\nparameters: 411\nFLOPs per example: 8,000 forward, 16,800 training step\nmemory in f32: parameters 1,644 bytes, forward 5,192 bytes of layer outputs, training 10,288 bytes per example\nmemory in int8: network 985 bytes, forward 803 bytes of layer outputs\n";
+        const FORWARD_MACS: usize = 4000;
+        const TRAIN_MACS: usize = 8400;
+        const TRAIN_VALUES_PER_EXAMPLE: usize = 2572;
+        fn zeroed() -> Self {
+            let mut buffers = ::cnn::__private::params_zeroed::<T, 0>();
+            ::cnn::__private::init_buffers(
+                <Self as ::cnn::Network>::BUFFERS,
+                ::cnn::__private::params_of_mut(&mut buffers),
             );
-        (l, *::cnn::__private::reshape(&sigmoid2_out))
+            SeedNet {
+                params: ::cnn::__private::params_zeroed::<T, 411>(),
+                buffers,
+                steps: 0,
+            }
+        }
+        fn buffers(&self) -> &[T] {
+            ::cnn::__private::params_of(&self.buffers)
+        }
+        fn buffers_mut(&mut self) -> &mut [T] {
+            ::cnn::__private::params_of_mut(&mut self.buffers)
+        }
+        fn steps(&self) -> u64 {
+            self.steps
+        }
+        fn set_steps(&mut self, steps: u64) {
+            self.steps = steps;
+        }
+        fn param_tensor(&self) -> &[T; 411] {
+            ::cnn::__private::params_of(&self.params)
+        }
+        fn param_tensor_mut(&mut self) -> &mut [T; 411] {
+            ::cnn::__private::params_of_mut(&mut self.params)
+        }
+        type Acts = [T; 1297];
+        const TENSOR_SLOTS: &'static [(usize, usize)] = &[
+            (0, 400),
+            (400, 400),
+            (800, 1),
+            (801, 1),
+        ];
+        #[inline(always)]
+        fn forward_into<S: ::cnn::__private::Lanes<T>>(
+            &self,
+            s: S,
+            x: &Self::Input,
+            acts: &mut Self::Acts,
+        ) {
+            let x: &[[[T; 22]; 22]; 1] = ::cnn::__private::reshape(x);
+            {
+                let in0 = x;
+                let (out, xs): (&mut [[[T; 20]; 20]; 1], &mut [T; 495]) = ::cnn::__private::two_mut::<
+                    _,
+                    _,
+                    _,
+                    0,
+                    802,
+                >(acts);
+                Self::conv1_forward(
+                    s,
+                    self.conv1_weight(),
+                    self.conv1_bias(),
+                    in0,
+                    out,
+                    xs,
+                );
+            }
+            {
+                let (a, out): (&[[[T; 20]; 20]; 1], &mut [[[T; 20]; 20]; 1]) = ::cnn::__private::split_mut::<
+                    _,
+                    _,
+                    _,
+                    0,
+                    400,
+                >(acts);
+                let in0 = a;
+                ::cnn::__private::act::apply_rows(
+                    s,
+                    ::cnn::__private::act::Sigmoid,
+                    ::cnn::__private::Tensor::as_flat(in0),
+                    ::cnn::__private::Tensor::as_flat_mut(out),
+                );
+            }
+            {
+                let (a, out): (&[[[T; 20]; 20]; 1], &mut [T; 1]) = ::cnn::__private::split_mut::<
+                    _,
+                    _,
+                    _,
+                    400,
+                    800,
+                >(acts);
+                let in0 = a;
+                ::cnn::__private::dense_forward_lanes::<
+                    T,
+                    S,
+                    _,
+                    400,
+                    1,
+                >(
+                    s,
+                    self.dense1_weight(),
+                    self.dense1_bias(),
+                    ::cnn::__private::reshape(in0),
+                    ::cnn::__private::reshape_mut(out),
+                    ::cnn::__private::act::Identity,
+                );
+            }
+            {
+                let (a, out): (&[T; 1], &mut [T; 1]) = ::cnn::__private::split_mut::<
+                    _,
+                    _,
+                    _,
+                    800,
+                    801,
+                >(acts);
+                let in0 = a;
+                ::cnn::__private::act::apply_rows(
+                    s,
+                    ::cnn::__private::act::Sigmoid,
+                    ::cnn::__private::Tensor::as_flat(in0),
+                    ::cnn::__private::Tensor::as_flat_mut(out),
+                );
+            }
+        }
+        fn output_of(acts: &Self::Acts) -> &[T; 1] {
+            ::cnn::__private::part::<_, _, 801>(acts)
+        }
+        fn logits_of(acts: &Self::Acts) -> &[T; 1] {
+            ::cnn::__private::part::<_, _, 801>(acts)
+        }
+        #[allow(unused_variables, unused_mut)]
+        fn backward_from<L: ::cnn::loss::Loss>(
+            &self,
+            x: &Self::Input,
+            acts: &Self::Acts,
+            target: &Self::Output,
+            loss: &L,
+            scale: T,
+            mut grad: ::core::option::Option<&mut Self::Params>,
+            dx: ::core::option::Option<&mut Self::Input>,
+        ) -> T {
+            let t0: &[[[T; 22]; 22]; 1] = ::cnn::__private::reshape(x);
+            let t1: &[[[T; 20]; 20]; 1] = ::cnn::__private::part::<_, _, 0>(acts);
+            let t2: &[[[T; 20]; 20]; 1] = ::cnn::__private::part::<_, _, 400>(acts);
+            let t3: &[T; 1] = ::cnn::__private::part::<_, _, 800>(acts);
+            let t4: &[T; 1] = ::cnn::__private::part::<_, _, 801>(acts);
+            let mut d_t4: [T; 1] = ::cnn::__private::Tensor::zeroed();
+            let l = loss
+                .example(
+                    ::cnn::__private::Tensor::as_flat(t4),
+                    target,
+                    scale,
+                    ::cnn::__private::Tensor::as_flat_mut(&mut d_t4),
+                );
+            let mut d_t3: [T; 1] = ::cnn::__private::Tensor::zeroed();
+            ::cnn::__private::sigmoid_backward(t4, &d_t4, &mut d_t3);
+            let mut d_t2: [[[T; 20]; 20]; 1] = ::cnn::__private::Tensor::zeroed();
+            if let Some(grad) = grad.as_deref_mut() {
+                let (dw, db) = ::cnn::__private::parts_mut::<_, _, _, 10>(grad);
+                ::cnn::__private::dense_backward::<
+                    T,
+                    400,
+                    1,
+                >(::cnn::__private::reshape(t2), &d_t3, dw, db);
+            }
+            ::cnn::__private::dense_backward_input::<
+                T,
+                400,
+                1,
+            >(self.dense1_weight(), &d_t3, ::cnn::__private::reshape_mut(&mut d_t2));
+            let mut d_t1: [[[T; 20]; 20]; 1] = ::cnn::__private::Tensor::zeroed();
+            ::cnn::__private::sigmoid_backward(t2, &d_t2, &mut d_t1);
+            let mut d_t0: [[[T; 22]; 22]; 1] = ::cnn::__private::Tensor::zeroed();
+            if let Some(grad) = grad.as_deref_mut() {
+                let (dw, db) = ::cnn::__private::parts_mut::<_, _, _, 0>(grad);
+                Self::conv1_backward(t0, &d_t1, dw, db);
+            }
+            Self::conv1_backward_input(self.conv1_weight(), &d_t1, &mut d_t0);
+            if let Some(dx) = dx {
+                *dx = *::cnn::__private::reshape(&d_t0);
+            }
+            l
+        }
+        type QWeights = [i8; 921];
+        type QInts = [i32; 7];
+        type QMultipliers = [::cnn::__private::quant::Multiplier; 2];
+        type QScales = [f32; 5];
+        type QInput = [i8; 484];
+        type QOutput = [i8; 1];
+        type QActs = [i8; 802];
+        const Q_OUTPUT_TENSOR: usize = 4;
+        #[allow(unused_variables, clippy::identity_op, clippy::erasing_op)]
+        fn forward_int8(
+            q: &::cnn::__private::quant::Int8<Self>,
+            x: &Self::QInput,
+            acts: &mut Self::QActs,
+        ) -> Self::QOutput {
+            use ::cnn::__private::quant::Ints as _;
+            {
+                let (input, out): (&[i8], &mut [i8]) = match None {
+                    None => (x.as_ref(), &mut acts.as_mut()[0..0 + 400]),
+                    Some(at) => ::cnn::__private::quant::io(acts.as_mut(), at, (0, 400)),
+                };
+                ::cnn::__private::quant::kernels::conv::<
+                    1,
+                    22,
+                    22,
+                    1,
+                    20,
+                    20,
+                    3,
+                    3,
+                    1,
+                    0,
+                    0,
+                    1,
+                >(
+                    input,
+                    q.ints.as_ref()[0],
+                    &q.weights.as_ref()[0..0 + 9],
+                    &q.ints.as_ref()[5..5 + 1],
+                    &q.multipliers.as_ref()[0..0 + 1],
+                    q.ints.as_ref()[1],
+                    -128,
+                    out,
+                );
+            }
+            {
+                let (input, out): (&[i8], &mut [i8]) = match Some((0, 400)) {
+                    None => (x.as_ref(), &mut acts.as_mut()[400..400 + 400]),
+                    Some(at) => {
+                        ::cnn::__private::quant::io(acts.as_mut(), at, (400, 400))
+                    }
+                };
+                let table: &[i8; 256] = q
+                    .weights
+                    .as_ref()[9..9 + 256]
+                    .try_into()
+                    .expect("a table of 256");
+                ::cnn::__private::quant::kernels::table(input, table, out);
+            }
+            {
+                let (input, out): (&[i8], &mut [i8]) = match Some((400, 400)) {
+                    None => (x.as_ref(), &mut acts.as_mut()[800..800 + 1]),
+                    Some(at) => ::cnn::__private::quant::io(acts.as_mut(), at, (800, 1)),
+                };
+                ::cnn::__private::quant::kernels::dense::<
+                    400,
+                    1,
+                >(
+                    input,
+                    &q.weights.as_ref()[265..265 + 400],
+                    &q.ints.as_ref()[6..6 + 1],
+                    &q.multipliers.as_ref()[1..1 + 1],
+                    q.ints.as_ref()[3],
+                    -128,
+                    out,
+                );
+            }
+            {
+                let (input, out): (&[i8], &mut [i8]) = match Some((800, 1)) {
+                    None => (x.as_ref(), &mut acts.as_mut()[801..801 + 1]),
+                    Some(at) => ::cnn::__private::quant::io(acts.as_mut(), at, (801, 1)),
+                };
+                let table: &[i8; 256] = q
+                    .weights
+                    .as_ref()[665..665 + 256]
+                    .try_into()
+                    .expect("a table of 256");
+                ::cnn::__private::quant::kernels::table(input, table, out);
+            }
+            let mut y = <Self::QOutput as ::cnn::__private::quant::Ints<i8>>::zeroed();
+            let out: &[i8] = match Some((801, 1)) {
+                None => x.as_ref(),
+                Some((at, len)) => &acts.as_ref()[at..at + len],
+            };
+            y.copy_from_slice(out);
+            y
+        }
+        ::cnn::__private::with_std! {
+            #[allow(unused_variables, clippy::identity_op, clippy::erasing_op)] fn
+            quantize_with(& self, ranges : & [(f64, f64)], q : & mut
+            ::cnn::__private::quant::Int8 < Self >) { let params = < Self as
+            ::cnn::Network > ::params(self); let buffers = < Self as ::cnn::Network >
+            ::buffers(self); let tensors : [usize; 5] = [0, 1, 2, 3, 4]; let slopes :
+            [::core::option::Option < f64 >; 5] = [None, None, None, None, None]; let mut
+            scales = [0.0f64; 5]; let mut zps = [0i32; 5]; for (k, & t) in tensors.iter()
+            .enumerate() { let (min, max) = match slopes[k] { Some(a) => (ranges[t].0 /
+            a, ranges[t].1), None => ranges[t], }; let (s, z) =
+            ::cnn::__private::quant::calibrate::tensor_params(min, max); scales[k] = s;
+            zps[k] = z; q.scales.as_mut() [k] = s as f32; q.ints.as_mut() [k] = z; }
+            ::cnn::__private::quant::calibrate::linear(& params[0..0 + 9], & params[0 + 9
+            ..0 + 9 + 1], None, (scales[0], zps[0]), scales[1], & mut q.weights.as_mut()
+            [0..0 + 9], & mut q.ints.as_mut() [5..5 + 1], & mut q.multipliers.as_mut() [0
+            ..0 + 1],); ::cnn::__private::quant::calibrate::table(| v : f64 | 1.0 / (1.0
+            + (- v).exp()), (scales[1], zps[1]), (scales[2], zps[2]), & mut q.weights
+            .as_mut() [9..9 + 256],); ::cnn::__private::quant::calibrate::linear(&
+            params[10..10 + 400], & params[10 + 400..10 + 400 + 1], None, (scales[2],
+            zps[2]), scales[3], & mut q.weights.as_mut() [265..265 + 400], & mut q.ints
+            .as_mut() [6..6 + 1], & mut q.multipliers.as_mut() [1..1 + 1],);
+            ::cnn::__private::quant::calibrate::table(| v : f64 | 1.0 / (1.0 + (- v)
+            .exp()), (scales[3], zps[3]), (scales[4], zps[4]), & mut q.weights.as_mut()
+            [665..665 + 256],); }
+        }
+        ::cnn::__private::with_std! {
+            type Work = Work < T >; const STAGES : usize = 1; fn input_packs(work : & mut
+            Self::Work, blocks : usize) -> & mut [::cnn::__private::Pack < T >] { work
+            .ensure(blocks); ::cnn::__private::batch::flat_mut(& mut work.x[..blocks]) }
+            fn input_grad_packs(work : & Self::Work, blocks : usize) -> &
+            [::cnn::__private::Pack < T >] { ::cnn::__private::batch::flat(& work
+            .d_x[..blocks]) } fn check_train_batch(examples : usize) ->
+            ::core::result::Result < (), ::cnn::Error > { let _ = examples;
+            ::core::result::Result::Ok(()) } #[inline(always)] #[allow(unused_variables,
+            unused_assignments, unused_mut, clippy::needless_range_loop)] fn train_stage
+            < L : ::cnn::loss::Loss, S : ::cnn::__private::Lanes < T >> (& self, s : S,
+            stage : usize, part : ::cnn::__private::batch::PartInfo, work : & mut
+            Self::Work, targets : ::cnn::ndarray::ArrayView2 < '_, T >, loss : & L, scale
+            : T, grad : & mut Self::Params,) -> T { let ::cnn::__private::batch::PartInfo
+            { blocks : n, examples, first, total, input_grad, loss_only } = part; let w =
+            work; let mut loss_sum = T::ZERO; match stage { 0 => {
+            Self::conv1_forward_batch(s, self.conv1_weight(), self.conv1_bias(),
+            ::cnn::__private::batch::reshape(& w.x[..n]), & mut w.out_conv1[..n],);
+            ::cnn::__private::act::apply(s, ::cnn::__private::act::Sigmoid,
+            ::cnn::__private::batch::flat(& w.out_conv1[..n]),
+            ::cnn::__private::batch::flat_mut(& mut w.out_sigmoid1[..n]),);
+            ::cnn::__private::batch::dense::forward:: < T, S, _, 400, 1 > (s, self
+            .dense1_weight(), self.dense1_bias(), ::cnn::__private::batch::reshape(& w
+            .out_sigmoid1[..n]), & mut w.out_dense1[..n],
+            ::cnn::__private::act::Identity,); ::cnn::__private::act::apply(s,
+            ::cnn::__private::act::Sigmoid, ::cnn::__private::batch::flat(& w
+            .out_dense1[..n]), ::cnn::__private::batch::flat_mut(& mut w
+            .out_sigmoid2[..n]),); loss_sum = ::cnn::__private::batch::loss:: < T, S, L,
+            1 > (s, ::cnn::__private::batch::reshape(& w.out_sigmoid2[..n]), targets,
+            loss, scale, ::cnn::__private::batch::reshape_mut(& mut w
+            .d_out_sigmoid2[..n]),); if loss_only { return loss_sum; } if true {
+            ::cnn::__private::act::backward(s, ::cnn::__private::act::Sigmoid,
+            ::cnn::__private::batch::flat(& w.out_sigmoid2[..n]),
+            ::cnn::__private::batch::flat(& w.d_out_sigmoid2[..n]),
+            ::cnn::__private::batch::flat_mut(& mut w.d_out_dense1[..n]),); } let (gw,
+            gb) = ::cnn::__private::parts_mut:: < _, _, _, 10 > (grad);
+            ::cnn::__private::batch::dense::backward:: < T, S, 400, 1 > (s,
+            ::cnn::__private::batch::reshape(& w.out_sigmoid1[..n]), & w
+            .d_out_dense1[..n], gw, gb,); if true {
+            ::cnn::__private::batch::dense::backward_input:: < T, S, 400, 1 > (s, self
+            .dense1_weight(), & w.d_out_dense1[..n],
+            ::cnn::__private::batch::reshape_mut(& mut w.d_out_sigmoid1[..n]),); } if
+            true { ::cnn::__private::act::backward(s, ::cnn::__private::act::Sigmoid,
+            ::cnn::__private::batch::flat(& w.out_sigmoid1[..n]),
+            ::cnn::__private::batch::flat(& w.d_out_sigmoid1[..n]),
+            ::cnn::__private::batch::flat_mut(& mut w.d_out_conv1[..n]),); }
+            ::cnn::__private::batch::clear(::cnn::__private::batch::flat_mut(& mut w
+            .dw_conv1[..1]));
+            ::cnn::__private::batch::clear(::cnn::__private::batch::flat_mut(& mut w
+            .db_conv1[..1])); Self::conv1_backward_batch(s,
+            ::cnn::__private::batch::reshape(& w.x[..n]), & w.d_out_conv1[..n], & mut w
+            .dw_conv1[0], & mut w.db_conv1[0],); let (gw, gb) =
+            ::cnn::__private::parts_mut:: < _, [T; 9], [T; 1], 0 > (grad);
+            ::cnn::__private::batch::add_lane_sums(s, ::cnn::__private::batch::flat(& w
+            .dw_conv1[..1]), gw); ::cnn::__private::batch::add_lane_sums(s,
+            ::cnn::__private::batch::flat(& w.db_conv1[..1]), gb); if input_grad {
+            Self::conv1_backward_input_batch(s, self.conv1_weight(), & w
+            .d_out_conv1[..n], ::cnn::__private::batch::reshape_mut(& mut w.d_x[..n]), &
+            mut w.dzp_conv1[0]); } } _ => {} } loss_sum } #[allow(unused_variables,
+            clippy::needless_range_loop)] fn combine_stage(stage : usize, works : & mut
+            [& mut Self::Work], counts : & [usize]) { match stage { _ => {} } }
+            #[allow(unused_variables, clippy::needless_range_loop)] fn update_buffers(&
+            mut self, work : & Self::Work) { self.steps += 1; }
+        }
     }
-    fn backprop<L: ::cnn::loss::Loss>(
-        &self,
-        x: &Self::Input,
-        target: &Self::Output,
-        loss: &L,
-        scale: T,
-        grad: &mut Self::Params,
-    ) -> T {
-        let x: &[[[T; 22]; 22]; 1] = ::cnn::__private::reshape(x);
-        let mut conv1_out: [[[T; 20]; 20]; 1] = ::cnn::__private::Tensor::zeroed();
-        Self::conv1_forward(self.conv1_weight(), self.conv1_bias(), x, &mut conv1_out);
-        let mut sigmoid1_out: [[[T; 20]; 20]; 1] = ::cnn::__private::Tensor::zeroed();
-        ::cnn::__private::sigmoid(&conv1_out, &mut sigmoid1_out);
-        let mut dense1_out: [T; 1] = ::cnn::__private::Tensor::zeroed();
-        ::cnn::__private::dense_forward::<
-            T,
-            400,
-            1,
-        >(
-            self.dense1_weight(),
-            self.dense1_bias(),
-            ::cnn::__private::reshape(&sigmoid1_out),
-            &mut dense1_out,
-        );
-        let mut sigmoid2_out: [T; 1] = ::cnn::__private::Tensor::zeroed();
-        ::cnn::__private::sigmoid(&dense1_out, &mut sigmoid2_out);
-        let mut sigmoid2_grad: [T; 1] = ::cnn::__private::Tensor::zeroed();
-        let l = loss
-            .example(
-                ::cnn::__private::Tensor::as_flat(&sigmoid2_out),
-                target,
-                scale,
-                ::cnn::__private::Tensor::as_flat_mut(&mut sigmoid2_grad),
-            );
-        let sigmoid2_grad = ::cnn::__private::reshape(&sigmoid2_grad);
-        let mut dense1_grad: [T; 1] = ::cnn::__private::Tensor::zeroed();
-        ::cnn::__private::sigmoid_backward(
-            &sigmoid2_out,
-            sigmoid2_grad,
-            &mut dense1_grad,
-        );
-        let dense1_grad = &dense1_grad;
-        let (dw, db) = ::cnn::__private::parts_mut::<_, _, _, 10>(grad);
-        ::cnn::__private::dense_backward::<
-            T,
-            400,
-            1,
-        >(::cnn::__private::reshape(&sigmoid1_out), dense1_grad, dw, db);
-        let mut sigmoid1_grad: [[[T; 20]; 20]; 1] = ::cnn::__private::Tensor::zeroed();
-        ::cnn::__private::dense_backward_input::<
-            T,
-            400,
-            1,
-        >(
-            self.dense1_weight(),
-            dense1_grad,
-            ::cnn::__private::reshape_mut(&mut sigmoid1_grad),
-        );
-        let sigmoid1_grad = &sigmoid1_grad;
-        let mut conv1_grad: [[[T; 20]; 20]; 1] = ::cnn::__private::Tensor::zeroed();
-        ::cnn::__private::sigmoid_backward(
-            &sigmoid1_out,
-            sigmoid1_grad,
-            &mut conv1_grad,
-        );
-        let conv1_grad = &conv1_grad;
-        let (dw, db) = ::cnn::__private::parts_mut::<_, _, _, 0>(grad);
-        Self::conv1_backward(x, conv1_grad, dw, db);
-        l
-    }
-    fn input_gradient<L: ::cnn::loss::Loss>(
-        &self,
-        x: &Self::Input,
-        target: &Self::Output,
-        loss: &L,
-        dx: &mut Self::Input,
-    ) -> T {
-        let scale = T::ONE;
-        let x: &[[[T; 22]; 22]; 1] = ::cnn::__private::reshape(x);
-        let mut conv1_out: [[[T; 20]; 20]; 1] = ::cnn::__private::Tensor::zeroed();
-        Self::conv1_forward(self.conv1_weight(), self.conv1_bias(), x, &mut conv1_out);
-        let mut sigmoid1_out: [[[T; 20]; 20]; 1] = ::cnn::__private::Tensor::zeroed();
-        ::cnn::__private::sigmoid(&conv1_out, &mut sigmoid1_out);
-        let mut dense1_out: [T; 1] = ::cnn::__private::Tensor::zeroed();
-        ::cnn::__private::dense_forward::<
-            T,
-            400,
-            1,
-        >(
-            self.dense1_weight(),
-            self.dense1_bias(),
-            ::cnn::__private::reshape(&sigmoid1_out),
-            &mut dense1_out,
-        );
-        let mut sigmoid2_out: [T; 1] = ::cnn::__private::Tensor::zeroed();
-        ::cnn::__private::sigmoid(&dense1_out, &mut sigmoid2_out);
-        let mut sigmoid2_grad: [T; 1] = ::cnn::__private::Tensor::zeroed();
-        let l = loss
-            .example(
-                ::cnn::__private::Tensor::as_flat(&sigmoid2_out),
-                target,
-                scale,
-                ::cnn::__private::Tensor::as_flat_mut(&mut sigmoid2_grad),
-            );
-        let sigmoid2_grad = ::cnn::__private::reshape(&sigmoid2_grad);
-        let mut dense1_grad: [T; 1] = ::cnn::__private::Tensor::zeroed();
-        ::cnn::__private::sigmoid_backward(
-            &sigmoid2_out,
-            sigmoid2_grad,
-            &mut dense1_grad,
-        );
-        let dense1_grad = &dense1_grad;
-        let mut sigmoid1_grad: [[[T; 20]; 20]; 1] = ::cnn::__private::Tensor::zeroed();
-        ::cnn::__private::dense_backward_input::<
-            T,
-            400,
-            1,
-        >(
-            self.dense1_weight(),
-            dense1_grad,
-            ::cnn::__private::reshape_mut(&mut sigmoid1_grad),
-        );
-        let sigmoid1_grad = &sigmoid1_grad;
-        let mut conv1_grad: [[[T; 20]; 20]; 1] = ::cnn::__private::Tensor::zeroed();
-        ::cnn::__private::sigmoid_backward(
-            &sigmoid1_out,
-            sigmoid1_grad,
-            &mut conv1_grad,
-        );
-        let conv1_grad = &conv1_grad;
-        Self::conv1_backward_input(
-            self.conv1_weight(),
-            conv1_grad,
-            ::cnn::__private::reshape_mut(dx),
-        );
-        l
-    }
-}
+};

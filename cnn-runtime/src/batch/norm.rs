@@ -335,7 +335,7 @@ mod tests {
                 }
             }
             // Junk in the lanes past the part's examples must not count.
-            if n % 8 != 0 {
+            if !n.is_multiple_of(8) {
                 v.last_mut().unwrap().0[7] = 1e9;
             }
             v

@@ -8,6 +8,7 @@ type Img<T, const C: usize, const H: usize, const W: usize> = [[[Pack<T>; W]; H]
 
 /// Whether the windows tile the input exactly, so that the backward pass writes every input
 /// position once and needs no zeroing or adding.
+#[allow(clippy::too_many_arguments)] // the sizes of one pooling
 const fn tiles(
     h: usize,
     w: usize,

@@ -64,10 +64,12 @@ use safetensors::{Dtype, SafeTensorError, SafeTensors, View};
 use crate::{Error, Float, Network};
 
 mod atomic;
+mod int8;
 #[cfg(test)]
 mod tests;
 
 pub(crate) use atomic::write_atomic;
+pub use int8::{load_int8, save_int8};
 
 /// The dtypes [`load`] and [`from_bytes`] accept, as [`Error::TensorDtype`] reports them.
 const ACCEPTED_DTYPES: &str = "F32 or F64";

@@ -140,6 +140,22 @@ impl<T: Float> Network for TestNet<T> {
         0
     }
     fn set_steps(&mut self, _: u64) {}
+    const TRAIN_VALUES_PER_EXAMPLE: usize = 0;
+    const TENSOR_SLOTS: &'static [(usize, usize)] = &[];
+    type QWeights = [i8; 0];
+    type QInts = [i32; 0];
+    type QMultipliers = [crate::quant::Multiplier; 0];
+    type QScales = [f32; 0];
+    type QInput = [i8; 4];
+    type QOutput = [i8; 2];
+    type QActs = [i8; 0];
+    const Q_OUTPUT_TENSOR: usize = 0;
+    fn forward_int8(_: &crate::quant::Int8<Self>, _: &[i8; 4], _: &mut [i8; 0]) -> [i8; 2] {
+        unimplemented!("weight-file tests do not compute")
+    }
+    fn quantize_with(&self, _: &[(f64, f64)], _: &mut crate::quant::Int8<Self>) {
+        unimplemented!("weight-file tests do not compute")
+    }
 }
 
 /// Parameters 1, 2, ..., 9 in `params()` order.

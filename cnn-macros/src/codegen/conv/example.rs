@@ -120,13 +120,33 @@ fn padded_source(d: &Dims) -> (TokenStream, Ident) {
     )
 }
 
+/// `a / n`, or `a` for `n = 1` (no identity operations in the user's crate).
+fn div(a: TokenStream, n: usize) -> TokenStream {
+    if n == 1 {
+        a
+    } else {
+        let n = lit(n);
+        quote!(#a / #n)
+    }
+}
+
+/// `a * n`, or `a` for `n = 1`.
+fn mul(a: TokenStream, n: usize) -> TokenStream {
+    if n == 1 {
+        a
+    } else {
+        let n = lit(n);
+        quote!((#a) * #n)
+    }
+}
+
 /// Whether the forward pass for one example reads its input from a copy, and how long it is:
 /// a padded layer reads a zero-bordered copy, and a row whose width is not a multiple of eight
 /// ends in a vector that reads past the row (and, at the last row, past the input). The copy
 /// has room after the last row for the widest read, eight columns at the stride. It lives in
 /// the arena of the layers' outputs, its border zero since the arena was made.
 pub fn copy_len(d: &Dims) -> usize {
-    if d.padded() || d.ow % 8 != 0 {
+    if d.padded() || !d.ow.is_multiple_of(8) {
         d.c * (d.h + 2 * d.ph) * (d.w + 2 * d.pw) + 8 * d.s + d.kw
     } else {
         0
@@ -309,8 +329,9 @@ pub fn backward(layer: &Layer, conv: &Conv) -> TokenStream {
     let (i, j) = (format_ident!("i"), format_ident!("j"));
     // A filter of a grouped convolution reads its group's channels.
     let group_start = (d.g > 1).then(|| {
-        let (fg, cg) = (lit(d.fg()), lit(d.cg()));
-        quote!(let cg0 = f / #fg * #cg;)
+        let group = div(quote!(f), d.fg());
+        let first = mul(group, d.cg());
+        quote!(let cg0 = #first;)
     });
     let x_channel = d.channel(quote!(c));
     // Per kernel row `u`, one accumulator per tap: `LANES` running sums, each taking every
@@ -463,8 +484,15 @@ pub fn backward_input(layer: &Layer, conv: &Conv) -> TokenStream {
     let (filters, load) = if d.g > 1 {
         let (fg, cg) = (lit(d.fg()), lit(d.cg()));
         (
-            quote!((c / #cg * #fg)..(c / #cg * #fg + #fg)),
-            d.load_taps(quote!(c % #cg)),
+            {
+                let first = mul(div(quote!(c), d.cg()), d.fg());
+                quote!((#first)..(#first + #fg))
+            },
+            d.load_taps(if d.cg() == 1 {
+                quote!(0)
+            } else {
+                quote!(c % #cg)
+            }),
         )
     } else {
         (quote!(0..#f), d.load_taps(quote!(c)))
@@ -516,6 +544,7 @@ pub fn backward_input(layer: &Layer, conv: &Conv) -> TokenStream {
         /// `dX[c][i][j] = sum_f sum_(u,v) rot(W)[f][c][u][v] dZp[f][i + u][j + v]`,
         #[doc = #rot]
         #[inline]
+        #[allow(clippy::needless_range_loop)] // channels index both dX and, grouped, the filters
         fn #name(w: &#w_ty, dz: &#z_ty, dx: &mut #x_ty) {
             use ::cnn::__private::{add_lanes, add_scaled, lanes};
             let mut dzp: #dzp_ty = ::cnn::__private::Tensor::zeroed();
