@@ -42,8 +42,12 @@ pub fn load(
     Ok((train, test))
 }
 
-/// An int8 network and its accuracy.
-pub type Quantized<N> = (Box<cnn::quant::Int8<N>>, f64);
+/// An int8 network, its accuracy and the float network's.
+pub struct Quantized<N: Network> {
+    pub net: Box<cnn::quant::Int8<N>>,
+    pub float: f64,
+    pub int8: f64,
+}
 
 /// The int8 network of `net`, calibrated on the first `calibration` training images, and its
 /// accuracy on `test`; prints the sizes and both accuracies.
@@ -89,5 +93,13 @@ pub fn quantized_accuracy<N: Network<Scalar = f32>>(
         "int8 forward: {:.1} µs per image on one thread, integers only",
         start.elapsed().as_secs_f64() * 1e6 / test.len() as f64
     );
-    Ok((q, accuracy))
+    println!(
+        "int8 against f32: {:+.2} points",
+        100.0 * (accuracy - float)
+    );
+    Ok(Quantized {
+        net: q,
+        float,
+        int8: accuracy,
+    })
 }
