@@ -326,3 +326,41 @@ fn buffers_are_saved_and_loaded() {
     assert_eq!(back.buffers(), net.buffers());
     assert_eq!(back.steps(), 3);
 }
+
+network! {
+    /// MLPerf Tiny's image-classification ResNet-8, on CIFAR-10's 3x32x32 images.
+    pub struct TinyResNet8 {
+        input(3, 32x32) -> conv(16, 3x3, pad = 1) -> batchnorm -> relu
+            -> residual(conv(16, 3x3, pad = 1) -> batchnorm -> relu -> conv(16, 3x3, pad = 1) -> batchnorm) -> relu
+            -> residual(conv(32, 3x3, stride = 2, pad = 1) -> batchnorm -> relu -> conv(32, 3x3, pad = 1) -> batchnorm,
+                        shortcut = conv(32, 1x1, stride = 2) -> batchnorm) -> relu
+            -> residual(conv(64, 3x3, stride = 2, pad = 1) -> batchnorm -> relu -> conv(64, 3x3, pad = 1) -> batchnorm,
+                        shortcut = conv(64, 1x1, stride = 2) -> batchnorm) -> relu
+            -> global_avgpool -> dense(10) -> softmax
+    }
+    /// MLPerf Tiny's keyword-spotting DS-CNN: 49x10 MFCC features, a 10x4 conv, then four
+    /// depthwise-separable blocks of 64 channels.
+    pub struct DsCnn {
+        input(1, 49x10) -> conv(64, 10x4, stride = 2, pad = 2) -> batchnorm -> relu
+            -> conv(64, 3x3, groups = 64, pad = 1) -> batchnorm -> relu -> conv(64, 1x1) -> batchnorm -> relu
+            -> conv(64, 3x3, groups = 64, pad = 1) -> batchnorm -> relu -> conv(64, 1x1) -> batchnorm -> relu
+            -> conv(64, 3x3, groups = 64, pad = 1) -> batchnorm -> relu -> conv(64, 1x1) -> batchnorm -> relu
+            -> conv(64, 3x3, groups = 64, pad = 1) -> batchnorm -> relu -> conv(64, 1x1) -> batchnorm -> relu
+            -> dropout(0.4) -> global_avgpool -> dense(12) -> softmax
+    }
+}
+
+/// The budgets admit the small networks of MLPerf Tiny: the definitions compile, with the
+/// parameters counted by hand.
+#[test]
+fn budgets_admit_mlperf_tiny_networks() {
+    // Stem 3*16*9 + 16 and its batch norm 2*16: 480. Block 1: two convs of 16*16*9 + 16 and
+    // two batch norms: 4,704. Block 2: 16*32*9 + 32, 32*32*9 + 32, the 1x1 shortcut
+    // 16*32 + 32, three batch norms of 2*32: 14,624. Block 3 the same at 32 -> 64: 57,920.
+    // Dense 64*10 + 10: 650.
+    assert_eq!(TinyResNet8::PARAM_LEN, 480 + 4_704 + 14_624 + 57_920 + 650);
+    // The 10x4 conv 64*40 + 64 and its batch norm: 2,752. Four blocks of a depthwise
+    // 64*9 + 64, a pointwise 64*64 + 64 and two batch norms: 5,056 each. Dense 64*12 + 12.
+    assert_eq!(DsCnn::PARAM_LEN, 2_752 + 4 * 5_056 + 780);
+    println!("{}\n{}", TinyResNet8::SUMMARY, DsCnn::SUMMARY);
+}
