@@ -34,7 +34,10 @@ fn main() -> Result<(), Box<dyn Error>> {
     let usage =
         "cargo run --release --example digits -- [--epochs N] [--checkpoint DIR] [--resume DIR]";
     let options = args::Training::parse(&[], usage, 40)?;
-    let data = cnn::data::load_digits(concat!(env!("CARGO_MANIFEST_DIR"), "/data/digits.csv.gz"))?;
+    let data = cnn::data::load_digits(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../data/digits.csv.gz"
+    ))?;
     // The same 20% of every class is held out on every run.
     let (train, test) = data.stratified_split(0.2, 0);
     println!(

@@ -74,7 +74,10 @@ fn main() -> Result<(), Box<dyn Error>> {
 }
 
 fn digits(seeds: u64, epochs: usize) -> Result<(), Box<dyn Error>> {
-    let data = cnn::data::load_digits(concat!(env!("CARGO_MANIFEST_DIR"), "/data/digits.csv.gz"))?;
+    let data = cnn::data::load_digits(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../data/digits.csv.gz"
+    ))?;
     let (train, test) = data.stratified_split(0.2, 0);
     println!(
         "digits: {} training, {} test images; {epochs} epochs of SGD (0.05, momentum 0.9), batches of 32; {seeds} seeds",

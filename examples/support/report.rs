@@ -49,7 +49,8 @@ pub fn finish<N: Network<Scalar = f32>>(
 
 /// `target/cnn/<name>/`, created.
 pub fn output_dir(name: &str) -> std::io::Result<PathBuf> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
+    // The repository's `target/`: the examples' package is `examples/`.
+    let dir = Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/.."))
         .join("target/cnn")
         .join(name);
     std::fs::create_dir_all(&dir)?;
