@@ -83,14 +83,19 @@ pub trait Network: Sized + Clone + Send + Sync {
     /// [`Network::FORWARD_STACK_BYTES`] allows for.
     const FORWARD_BYTES: usize =
         core::mem::size_of::<Self::Acts>() + core::mem::size_of::<Self::Output>();
-    /// An upper bound of the stack `forward` needs: [`Network::FORWARD_BYTES`] and 16 KiB for
-    /// the frames of the kernels (measured: the test `forward_stays_within_its_stack_bound`).
-    const FORWARD_STACK_BYTES: usize = Self::FORWARD_BYTES + 16 * 1024;
+    /// A bound of the stack `forward` needs in an optimised build: twice
+    /// [`Network::FORWARD_BYTES`] (the kernels' frames keep vectors and copies of rows beside
+    /// the layer outputs) and 16 KiB. Measured, not proven: LeNet-5's forward reached 46,919
+    /// bytes of its 63,056 in the test `forward_stays_within_its_stack_bound`, and between
+    /// builds of other settings (LTO, debug info) the frames' share changed by half. Without
+    /// optimisation the frames are far larger (481,935 bytes); see the README on debug builds.
+    const FORWARD_STACK_BYTES: usize = 2 * Self::FORWARD_BYTES + 16 * 1024;
     /// Bytes of the int8 layer outputs of [`crate::quant::Int8::forward`], on its stack.
     const INT8_FORWARD_BYTES: usize =
         core::mem::size_of::<Self::QActs>() + core::mem::size_of::<Self::QOutput>();
-    /// An upper bound of the stack the int8 forward needs, as [`Network::FORWARD_STACK_BYTES`].
-    const INT8_FORWARD_STACK_BYTES: usize = Self::INT8_FORWARD_BYTES + 16 * 1024;
+    /// A bound of the stack the int8 forward needs in an optimised build, as
+    /// [`Network::FORWARD_STACK_BYTES`] (LeNet-5: 6,231 bytes of 28,032 measured).
+    const INT8_FORWARD_STACK_BYTES: usize = 2 * Self::INT8_FORWARD_BYTES + 16 * 1024;
     /// Values a training step keeps per example of its batch (every layer's output and
     /// gradient, on the heap); the step also keeps, per thread, the gradient and a few
     /// scratch blocks.
