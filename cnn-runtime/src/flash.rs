@@ -224,21 +224,10 @@ pub fn image<N: Network>(net: &N) -> Vec<u8> {
 #[cfg(feature = "std")]
 pub fn int8_image<N: Network>(q: &Int8<N>) -> Vec<u8> {
     let mut w = Writer::new::<N>(Kind::Int8);
-    let weights = q.weights.as_ref();
-    w.count(weights.len());
-    w.0.extend(weights.iter().map(|&v| v as u8));
-    let ints = q.ints.as_ref();
-    w.count(ints.len());
-    ints.iter().for_each(|&v| w.u32(v as u32));
-    let multipliers = q.multipliers.as_ref();
-    w.count(multipliers.len());
-    for m in multipliers {
-        w.u32(m.m as u32);
-        w.u32(m.shift as u32);
+    for (count, bytes) in q.le_parts() {
+        w.count(count);
+        w.0.extend(bytes);
     }
-    let scales = q.scales.as_ref();
-    w.count(scales.len());
-    scales.iter().for_each(|&v| w.u32(v.to_bits()));
     w.0
 }
 

@@ -108,6 +108,31 @@ impl<N: Network> Int8<N> {
         out
     }
 
+    /// The four parts as little-endian bytes, each with its count of values: the int8
+    /// weights, the `i32` constants, the multipliers (`m` then `shift`), the `f32` scales. The
+    /// layout of both the quantized weight file and the flash image.
+    #[cfg(feature = "std")]
+    pub(crate) fn le_parts(&self) -> [(usize, Vec<u8>); 4] {
+        let (w, i, m, s) = (
+            self.weights.as_ref(),
+            self.ints.as_ref(),
+            self.multipliers.as_ref(),
+            self.scales.as_ref(),
+        );
+        [
+            (w.len(), w.iter().map(|&v| v as u8).collect()),
+            (i.len(), i.iter().flat_map(|v| v.to_le_bytes()).collect()),
+            (
+                m.len(),
+                m.iter()
+                    .flat_map(|m| [m.m.to_le_bytes(), m.shift.to_le_bytes()])
+                    .flatten()
+                    .collect(),
+            ),
+            (s.len(), s.iter().flat_map(|v| v.to_le_bytes()).collect()),
+        ]
+    }
+
     /// Quantizes `x`, runs [`Int8::forward`], and gives the real values of the output.
     pub fn forward_real(&self, x: &N::Input) -> N::Output {
         self.dequantize_output(&self.forward(&self.quantize_input(x)))

@@ -56,32 +56,8 @@ pub fn save_int8<N: Network>(q: &Int8<N>, path: impl AsRef<Path>) -> Result<(), 
 }
 
 fn to_bytes<N: Network>(q: &Int8<N>) -> Result<Vec<u8>, Error> {
-    let weights: Vec<u8> = q.weights.as_ref().iter().map(|&v| v as u8).collect();
-    let ints: Vec<u8> = q
-        .ints
-        .as_ref()
-        .iter()
-        .flat_map(|v| v.to_le_bytes())
-        .collect();
-    let multipliers: Vec<u8> = q
-        .multipliers
-        .as_ref()
-        .iter()
-        .flat_map(|m| [m.m.to_le_bytes(), m.shift.to_le_bytes()])
-        .flatten()
-        .collect();
-    let scales: Vec<u8> = q
-        .scales
-        .as_ref()
-        .iter()
-        .flat_map(|v| v.to_le_bytes())
-        .collect();
-    let shapes = [
-        vec![q.weights.as_ref().len()],
-        vec![q.ints.as_ref().len()],
-        vec![q.multipliers.as_ref().len(), 2],
-        vec![q.scales.as_ref().len()],
-    ];
+    let [(nw, weights), (ni, ints), (nm, multipliers), (ns, scales)] = q.le_parts();
+    let shapes = [vec![nw], vec![ni], vec![nm, 2], vec![ns]];
     struct Owned(Dtype, Vec<usize>, Vec<u8>);
     impl View for &Owned {
         fn dtype(&self) -> Dtype {
