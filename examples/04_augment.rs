@@ -185,11 +185,10 @@ fn digits(seeds: u64, epochs: usize) -> Result<(), Box<dyn Error>> {
 fn mnist(dir: &str, seeds: u64, epochs: usize) -> Result<(), Box<dyn Error>> {
     let (full, mut test) = cnn::data::load_mnist_dir(dir)?;
     let (_, mut train) = full.stratified_split(0.1, 0);
-    let mean = train.images.mean().unwrap_or(0.0);
-    let std = train.images.std(0.0).max(1e-6);
-    train.images.mapv_inplace(|v| (v - mean) / std);
-    test.images.mapv_inplace(|v| (v - mean) / std);
-    let background = -mean / std;
+    let (mean, std) = train.pixel_stats();
+    train.standardize((mean, std));
+    test.standardize((mean, std));
+    let background = (-mean / std) as f32;
     println!(
         "{dir}: {} training, {} test images; LeNet-5, {epochs} epochs of Adam (1e-3), batches of 64; {seeds} seeds",
         train.len(),

@@ -135,10 +135,9 @@ fn int8_lenet_on_mnist_is_within_0_3_points_of_f32() {
         return;
     };
     let (mut train, mut test) = cnn::data::load_mnist_dir(dir).unwrap();
-    let mean = train.images.mean().unwrap();
-    let std = train.images.std(0.0);
-    train.images.mapv_inplace(|v| (v - mean) / std);
-    test.images.mapv_inplace(|v| (v - mean) / std);
+    let stats = train.pixel_stats();
+    train.standardize(stats);
+    test.standardize(stats);
     let mut net = LeNet::new(1);
     Trainer::new()
         .epochs(2)

@@ -35,10 +35,9 @@ pub fn load(
         train.len(),
         test.len()
     );
-    let mean = train.images.mean().unwrap_or(0.0);
-    let std = train.images.std(0.0).max(1e-6);
-    train.images.mapv_inplace(|v| (v - mean) / std);
-    test.images.mapv_inplace(|v| (v - mean) / std);
+    let stats = train.pixel_stats();
+    train.standardize(stats);
+    test.standardize(stats);
     Ok((train, test))
 }
 

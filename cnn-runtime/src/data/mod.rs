@@ -55,7 +55,7 @@ pub use idx::{load_idx, load_mnist_dir, parse_idx};
 /// ```
 #[derive(Clone, PartialEq)]
 pub struct Dataset {
-    /// The images, `[N, C, H, W]`, each value in `[0, 1]`.
+    /// The images, `[N, C, H, W]`; as the loaders read them, each value in `[0, 1]`.
     pub images: Array4<f32>,
     /// The class of each image, `N` of them, each below `classes`.
     pub labels: Vec<usize>,
@@ -188,6 +188,65 @@ impl Dataset {
         rest.sort_unstable();
         held_out.sort_unstable();
         (self.select(&rest), self.select(&held_out))
+    }
+
+    /// The mean and the population standard deviation of all the images' values, summed in
+    /// `f64` in two passes: `f32` sums over a data set of millions of values drift in the
+    /// second digit (ndarray's `f32` `std` of Fashion-MNIST's training images is 0.313, where
+    /// the exact figure, and PyTorch's, is 0.353).
+    ///
+    /// ```text
+    /// mean = sum v / n        std = sqrt(sum (v - mean)^2 / n)
+    /// ```
+    ///
+    /// `(0.0, 0.0)` for a data set without values.
+    ///
+    /// # Examples
+    /// ```
+    /// use cnn::data::Dataset;
+    /// use cnn::ndarray::Array4;
+    /// let data = Dataset {
+    ///     images: Array4::from_shape_vec((2, 1, 1, 2), vec![0.0, 1.0, 1.0, 0.0]).unwrap(),
+    ///     labels: vec![0, 1],
+    ///     classes: 2,
+    /// };
+    /// assert_eq!(data.pixel_stats(), (0.5, 0.5));
+    /// ```
+    pub fn pixel_stats(&self) -> (f64, f64) {
+        let n = self.images.len();
+        if n == 0 {
+            return (0.0, 0.0);
+        }
+        let mean = self.images.iter().map(|&v| f64::from(v)).sum::<f64>() / n as f64;
+        let squares: f64 = self
+            .images
+            .iter()
+            .map(|&v| (f64::from(v) - mean).powi(2))
+            .sum();
+        (mean, (squares / n as f64).sqrt())
+    }
+
+    /// Standardises every value, `v <- (v - mean) / std`, usually with the training set's
+    /// [`pixel_stats`](Self::pixel_stats) for the training and the test set alike (so SGD sees
+    /// inputs around 0 with unit spread). A `std` of 0 (a constant data set) only subtracts.
+    ///
+    /// # Examples
+    /// ```
+    /// # fn main() -> Result<(), cnn::Error> {
+    /// let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../data/digits.csv.gz");
+    /// let (mut train, mut test) = cnn::data::load_digits(path)?.stratified_split(0.2, 0);
+    /// let stats = train.pixel_stats();
+    /// train.standardize(stats);
+    /// test.standardize(stats);
+    /// let (mean, std) = train.pixel_stats();
+    /// assert!(mean.abs() < 1e-6 && (std - 1.0).abs() < 1e-6);
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn standardize(&mut self, (mean, std): (f64, f64)) {
+        let scale = if std > 0.0 { 1.0 / std } else { 1.0 };
+        self.images
+            .mapv_inplace(|v| ((f64::from(v) - mean) * scale) as f32);
     }
 
     /// The examples at `indices`, in that order (repeats allowed).

@@ -833,3 +833,55 @@ proptest! {
         check_idx(&images, &labels, (false, false))?;
     }
 }
+
+/// Six million values of `b / 255` (bytes spread as in an image set): the statistics match
+/// the exact integer sums, which `f32` accumulation misses in the fourth digit or worse.
+#[test]
+fn pixel_stats_are_exact_over_millions_of_values() {
+    let n = 6_000_000;
+    let bytes: Vec<u8> = (0..n)
+        .map(|i: u64| ((i * 7919 + i / 13) % 256) as u8)
+        .collect();
+    let data = Dataset {
+        images: Array4::from_shape_vec(
+            (n as usize / 100, 1, 10, 10),
+            bytes.iter().map(|&b| f32::from(b) / 255.0).collect(),
+        )
+        .unwrap(),
+        labels: vec![0; n as usize / 100],
+        classes: 1,
+    };
+    let sum: u64 = bytes.iter().map(|&b| u64::from(b)).sum();
+    let squares: u64 = bytes.iter().map(|&b| u64::from(b).pow(2)).sum();
+    let mean = sum as f64 / n as f64;
+    let var = squares as f64 / n as f64 - mean * mean;
+    let (expected_mean, expected_std) = (mean / 255.0, var.sqrt() / 255.0);
+    let (mean, std) = data.pixel_stats();
+    // The f32 values of b / 255 are themselves rounded: 3e-8 relative at most.
+    assert!(
+        ((mean - expected_mean) / expected_mean).abs() < 1e-7,
+        "mean {mean}, expected {expected_mean}"
+    );
+    assert!(
+        ((std - expected_std) / expected_std).abs() < 1e-7,
+        "std {std}, expected {expected_std}"
+    );
+
+    let mut standardized = data.clone();
+    standardized.standardize((mean, std));
+    let (mean, std) = standardized.pixel_stats();
+    assert!(mean.abs() < 1e-6 && (std - 1.0).abs() < 1e-6, "{mean} {std}");
+}
+
+#[test]
+fn standardizing_a_constant_data_set_only_subtracts() {
+    let mut data = Dataset {
+        images: Array4::from_elem((2, 1, 2, 2), 0.25),
+        labels: vec![0, 0],
+        classes: 1,
+    };
+    let stats = data.pixel_stats();
+    assert_eq!(stats, (0.25, 0.0));
+    data.standardize(stats);
+    assert!(data.images.iter().all(|&v| v == 0.0));
+}
