@@ -7,7 +7,18 @@
 //! - [`Avx2`]: x86-64's 256-bit AVX2 vectors with fused multiply-adds, chosen at run time when
 //!   the CPU has them (with `std`; without it, when the build targets them);
 //! - [`Portable`]: `[T; 8]` arrays and a multiply and an add, which LLVM turns into whatever
-//!   vectors the build targets (SSE2 on any x86-64).
+//!   vectors the build targets: the code of every other architecture (Arm, and the
+//!   microcontrollers' `no_std` inference).
+//!
+//! On x86-64, `Portable` is only the fallback for CPUs without AVX2 or FMA (made before about
+//! 2013-2015), and there its arithmetic is a call per operation (`#[inline(never)]`): correct
+//! but slow, and cheap to build. Inlined, as on other targets, this rarely run copy took LLVM
+//! longer than the AVX2 one: LeNet-5's release build took 27 s rather than 15 s (`cargo bench
+//! --bench compile_time -- --runs 1 w3`); two 128-bit SSE2 vectors per operation cost as much
+//! (30 s). The price is speed on such CPUs: W3's training step (LeNet-5, batch 64) takes
+//! 57.5 ms there against 2.55 ms with AVX2, where PyTorch takes about 16 ms
+//! (`CNN_NO_AVX2=1 cargo bench --bench steps -- W3-step/ours-1t`, `CNN_NO_AVX2`: see
+//! [`Avx2::detect`]).
 //!
 //! [`Float::dispatch`](crate::Float::dispatch) runs a [`WithSimd`] with the best set there is.
 //! Everything a kernel calls is `#[inline(always)]`, so that the AVX2 instance is compiled as
@@ -118,14 +129,21 @@ impl Simd for Avx2 {
 
 #[cfg(target_arch = "x86_64")]
 impl Avx2 {
-    /// The instruction set, if this CPU has AVX2 and FMA.
+    /// The instruction set, if this CPU has AVX2 and FMA, and, with `std`, the environment
+    /// variable `CNN_NO_AVX2` is not set: with it, the [`Portable`] code runs, as on a CPU
+    /// without them (read once, at the first call).
     #[inline]
     pub fn detect() -> Option<Avx2> {
         #[cfg(feature = "std")]
         {
-            (std::arch::is_x86_feature_detected!("avx2")
-                && std::arch::is_x86_feature_detected!("fma"))
-            .then_some(Avx2(()))
+            static AVAILABLE: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
+            AVAILABLE
+                .get_or_init(|| {
+                    std::arch::is_x86_feature_detected!("avx2")
+                        && std::arch::is_x86_feature_detected!("fma")
+                        && std::env::var_os("CNN_NO_AVX2").is_none()
+                })
+                .then_some(Avx2(()))
         }
         #[cfg(not(feature = "std"))]
         {
@@ -276,6 +294,7 @@ mod sigmoid_consts {
 
 macro_rules! portable_lanes {
     ($t:ty, $exp_neg:expr, $sigmoid:expr, $tanh:expr) => {
+        // The arithmetic is a call on x86-64 (see the module docs), inlined elsewhere.
         impl Lanes<$t> for Portable {
             type V = [$t; 8];
 
@@ -303,51 +322,63 @@ macro_rules! portable_lanes {
             fn storeu(self, a: &mut [$t; 8], v: [$t; 8]) {
                 *a = v;
             }
-            #[inline(always)]
+            #[cfg_attr(target_arch = "x86_64", inline(never))]
+            #[cfg_attr(not(target_arch = "x86_64"), inline(always))]
             fn add(self, a: [$t; 8], b: [$t; 8]) -> [$t; 8] {
                 core::array::from_fn(|l| a[l] + b[l])
             }
-            #[inline(always)]
+            #[cfg_attr(target_arch = "x86_64", inline(never))]
+            #[cfg_attr(not(target_arch = "x86_64"), inline(always))]
             fn sub(self, a: [$t; 8], b: [$t; 8]) -> [$t; 8] {
                 core::array::from_fn(|l| a[l] - b[l])
             }
-            #[inline(always)]
+            #[cfg_attr(target_arch = "x86_64", inline(never))]
+            #[cfg_attr(not(target_arch = "x86_64"), inline(always))]
             fn mul(self, a: [$t; 8], b: [$t; 8]) -> [$t; 8] {
                 core::array::from_fn(|l| a[l] * b[l])
             }
-            #[inline(always)]
+            #[cfg_attr(target_arch = "x86_64", inline(never))]
+            #[cfg_attr(not(target_arch = "x86_64"), inline(always))]
             fn div(self, a: [$t; 8], b: [$t; 8]) -> [$t; 8] {
                 core::array::from_fn(|l| a[l] / b[l])
             }
-            #[inline(always)]
+            #[cfg_attr(target_arch = "x86_64", inline(never))]
+            #[cfg_attr(not(target_arch = "x86_64"), inline(always))]
             fn mul_add(self, a: [$t; 8], b: [$t; 8], c: [$t; 8]) -> [$t; 8] {
                 core::array::from_fn(|l| a[l] * b[l] + c[l])
             }
-            #[inline(always)]
+            #[cfg_attr(target_arch = "x86_64", inline(never))]
+            #[cfg_attr(not(target_arch = "x86_64"), inline(always))]
             fn max(self, a: [$t; 8], b: [$t; 8]) -> [$t; 8] {
                 core::array::from_fn(|l| if a[l] > b[l] { a[l] } else { b[l] })
             }
-            #[inline(always)]
+            #[cfg_attr(target_arch = "x86_64", inline(never))]
+            #[cfg_attr(not(target_arch = "x86_64"), inline(always))]
             fn gt(self, a: [$t; 8], b: [$t; 8]) -> [$t; 8] {
                 core::array::from_fn(|l| <$t>::from_bits(if a[l] > b[l] { !0 } else { 0 }))
             }
-            #[inline(always)]
+            #[cfg_attr(target_arch = "x86_64", inline(never))]
+            #[cfg_attr(not(target_arch = "x86_64"), inline(always))]
             fn eq(self, a: [$t; 8], b: [$t; 8]) -> [$t; 8] {
                 core::array::from_fn(|l| <$t>::from_bits(if a[l] == b[l] { !0 } else { 0 }))
             }
-            #[inline(always)]
+            #[cfg_attr(target_arch = "x86_64", inline(never))]
+            #[cfg_attr(not(target_arch = "x86_64"), inline(always))]
             fn and(self, mask: [$t; 8], a: [$t; 8]) -> [$t; 8] {
                 core::array::from_fn(|l| <$t>::from_bits(mask[l].to_bits() & a[l].to_bits()))
             }
-            #[inline(always)]
+            #[cfg_attr(target_arch = "x86_64", inline(never))]
+            #[cfg_attr(not(target_arch = "x86_64"), inline(always))]
             fn and_not(self, mask: [$t; 8], a: [$t; 8]) -> [$t; 8] {
                 core::array::from_fn(|l| <$t>::from_bits(!mask[l].to_bits() & a[l].to_bits()))
             }
-            #[inline(always)]
+            #[cfg_attr(target_arch = "x86_64", inline(never))]
+            #[cfg_attr(not(target_arch = "x86_64"), inline(always))]
             fn or(self, a: [$t; 8], b: [$t; 8]) -> [$t; 8] {
                 core::array::from_fn(|l| <$t>::from_bits(a[l].to_bits() | b[l].to_bits()))
             }
-            #[inline(always)]
+            #[cfg_attr(target_arch = "x86_64", inline(never))]
+            #[cfg_attr(not(target_arch = "x86_64"), inline(always))]
             fn select(self, mask: [$t; 8], a: [$t; 8], b: [$t; 8]) -> [$t; 8] {
                 core::array::from_fn(|l| if mask[l].to_bits() != 0 { a[l] } else { b[l] })
             }
@@ -355,27 +386,33 @@ macro_rules! portable_lanes {
             fn to_array(self, v: [$t; 8]) -> [$t; 8] {
                 v
             }
-            #[inline(always)]
+            #[cfg_attr(target_arch = "x86_64", inline(never))]
+            #[cfg_attr(not(target_arch = "x86_64"), inline(always))]
             fn exp_neg(self, z: [$t; 8]) -> [$t; 8] {
                 z.map($exp_neg)
             }
-            #[inline(always)]
+            #[cfg_attr(target_arch = "x86_64", inline(never))]
+            #[cfg_attr(not(target_arch = "x86_64"), inline(always))]
             fn sigmoid(self, x: [$t; 8]) -> [$t; 8] {
                 x.map($sigmoid)
             }
-            #[inline(always)]
+            #[cfg_attr(target_arch = "x86_64", inline(never))]
+            #[cfg_attr(not(target_arch = "x86_64"), inline(always))]
             fn tanh(self, x: [$t; 8]) -> [$t; 8] {
                 x.map($tanh)
             }
-            #[inline(always)]
+            #[cfg_attr(target_arch = "x86_64", inline(never))]
+            #[cfg_attr(not(target_arch = "x86_64"), inline(always))]
             fn sum(self, v: [$t; 8]) -> $t {
                 sum_halves(v)
             }
-            #[inline(always)]
+            #[cfg_attr(target_arch = "x86_64", inline(never))]
+            #[cfg_attr(not(target_arch = "x86_64"), inline(always))]
             fn sums(self, v: [[$t; 8]; 8]) -> [$t; 8] {
                 v.map(sum_halves)
             }
-            #[inline(always)]
+            #[cfg_attr(target_arch = "x86_64", inline(never))]
+            #[cfg_attr(not(target_arch = "x86_64"), inline(always))]
             fn transpose(self, v: [[$t; 8]; 8]) -> [[$t; 8]; 8] {
                 core::array::from_fn(|l| core::array::from_fn(|k| v[k][l]))
             }
@@ -789,6 +826,53 @@ mod tests {
         }
         let max_nan = s.to_array(s.max(s.splat(f32::NAN), s.zero()));
         assert_eq!(max_nan, [0.0; 8]);
+    }
+
+    /// Every operation in `f64` against `Portable`'s, on small integers and halves, where a
+    /// fused multiply-add and a rounded one agree.
+    fn f64_lanes_agree<S: Lanes<f64>>(s: S) {
+        // `Portable` seen as `f64` lanes only, so that its methods need no annotations.
+        fn portable() -> impl Lanes<f64, V = [f64; 8]> {
+            Portable
+        }
+        let p = portable();
+        let a: [f64; 8] = core::array::from_fn(|l| l as f64 - 3.5);
+        let b: [f64; 8] = core::array::from_fn(|l| (l * l) as f64 * 0.25 + 1.0);
+        let (va, vb, pa, pb) = (s.loadu(&a), s.loadu(&b), p.loadu(&a), p.loadu(&b));
+        let same = |v: S::V, w: [f64; 8]| assert_eq!(s.to_array(v), p.to_array(w));
+        same(s.add(va, vb), p.add(pa, pb));
+        same(s.sub(va, vb), p.sub(pa, pb));
+        same(s.mul(va, vb), p.mul(pa, pb));
+        same(s.div(va, vb), p.div(pa, pb));
+        same(s.mul_add(va, vb, va), p.mul_add(pa, pb, pa));
+        same(s.max(va, s.zero()), p.max(pa, p.zero()));
+        let (gt, pgt) = (s.gt(va, s.splat(0.5)), p.gt(pa, p.splat(0.5)));
+        same(s.and(gt, vb), p.and(pgt, pb));
+        same(s.and_not(gt, vb), p.and_not(pgt, pb));
+        same(s.select(gt, va, vb), p.select(pgt, pa, pb));
+        same(s.and(s.eq(va, va), vb), p.and(p.eq(pa, pa), pb));
+        same(s.exp_neg(vb), p.exp_neg(pb));
+        same(s.sigmoid(va), p.sigmoid(pa));
+        same(s.tanh(va), p.tanh(pa));
+        assert_eq!(s.sum(vb), p.sum(pb));
+        let mut pack = Pack::zero();
+        s.store(&mut pack, va);
+        assert_eq!(pack.0, a);
+        assert_eq!(s.to_array(s.load(&pack)), a);
+        let vs: [S::V; 8] = core::array::from_fn(|k| s.add(va, s.splat(k as f64)));
+        let ps: [[f64; 8]; 8] = core::array::from_fn(|k| p.add(pa, p.splat(k as f64)));
+        same(s.sums(vs), p.sums(ps));
+        for (v, w) in s.transpose(vs).into_iter().zip(p.transpose(ps)) {
+            same(v, w);
+        }
+    }
+
+    #[cfg(target_arch = "x86_64")]
+    #[test]
+    fn f64_lanes_agree_with_portable() {
+        if let Some(s) = Avx2::detect() {
+            f64_lanes_agree(s);
+        }
     }
 
     #[test]

@@ -870,7 +870,10 @@ fn pixel_stats_are_exact_over_millions_of_values() {
     let mut standardized = data.clone();
     standardized.standardize((mean, std));
     let (mean, std) = standardized.pixel_stats();
-    assert!(mean.abs() < 1e-6 && (std - 1.0).abs() < 1e-6, "{mean} {std}");
+    assert!(
+        mean.abs() < 1e-6 && (std - 1.0).abs() < 1e-6,
+        "{mean} {std}"
+    );
 }
 
 #[test]
