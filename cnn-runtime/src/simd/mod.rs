@@ -13,9 +13,10 @@
 //! On x86-64, `Portable` is only the fallback for CPUs without AVX2 or FMA (made before about
 //! 2013-2015), and there its arithmetic is a call per operation (`#[inline(never)]`): correct
 //! but slow, and cheap to build. Inlined, as on other targets, this rarely run copy took LLVM
-//! longer than the AVX2 one: LeNet-5's release build took 27 s rather than 15 s (`cargo bench
-//! --bench compile_time -- --runs 1 w3`); two 128-bit SSE2 vectors per operation cost as much
-//! (30 s). The price is speed on such CPUs: W3's training step (LeNet-5, batch 64) takes
+//! longer than the AVX2 one: LeNet-5's release build took 21.9 s rather than 14.7 s (`cargo
+//! bench --bench compile_time -- --runs 1 w3`, an idle machine); two 128-bit SSE2 vectors per
+//! operation were no quicker to build than the arrays. The price is speed on such CPUs: W3's
+//! training step (LeNet-5, batch 64) takes
 //! 57.5 ms there against 2.55 ms with AVX2, where PyTorch takes about 16 ms
 //! (`CNN_NO_AVX2=1 cargo bench --bench steps -- W3-step/ours-1t`, `CNN_NO_AVX2`: see
 //! [`Avx2::detect`]).
