@@ -1,8 +1,8 @@
 //! What the integration tests share: the networks several of them use, random batches and
 //! arrays, the tolerances of the gradient checks, targets, and temporary folders.
 //!
-//! Each test file includes it with `mod common;` (`tests/suite/` once, for all its modules);
-//! a file uses only part of it, hence the `allow(dead_code)`.
+//! Each test file includes it with `mod common;`; a file uses only part of it, hence the
+//! `allow(dead_code)`.
 
 #![allow(dead_code)]
 

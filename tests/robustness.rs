@@ -3,7 +3,7 @@
 //! state), strided and reversed views give the answer of their contiguous copy, and a diverging
 //! training stops with the last finite weights.
 
-use crate::common;
+mod common;
 
 use std::fs;
 use std::path::Path;

@@ -1,7 +1,7 @@
 //! Training: LeNet-5 learns, the training loop and data parallelism (determinism, targets as
 //! rows or class indices, early stopping, errors).
 
-use crate::common;
+mod common;
 
 use cnn::History;
 use cnn::ndarray::{Array2, Array4};

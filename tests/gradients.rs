@@ -3,7 +3,7 @@
 //! stride/padding combination, through pooling and LeNet-5, and the fused softmax
 //! cross-entropy. The tolerances are in `common/mod.rs`.
 
-use crate::common;
+mod common;
 
 use cnn::gradcheck::{check_gradients, check_gradients_of};
 use cnn::loss::Loss;

@@ -3,7 +3,7 @@
 //! forward correlation, dE/dF as the correlation of X with dE/dO, dE/dX as the full convolution
 //! of dE/dO with the rotated filter), and the matrix form of the seed network.
 
-use crate::common;
+mod common;
 
 use approx::assert_relative_eq;
 use cnn::ndarray::{Array1, Array2, Array4, Axis, s};

@@ -2,7 +2,7 @@
 //! names and layouts, seeded initialisation by the activation after a layer, the summary
 //! table, batches of any strides, errors naming both shapes, training steps, input gradients.
 
-use crate::common;
+mod common;
 
 use cnn::ndarray::{Array2, Array4, Axis, s};
 use cnn::prelude::*;
