@@ -188,7 +188,8 @@ fn mnist(dir: &str, seeds: u64, epochs: usize) -> Result<(), Box<dyn Error>> {
     let (mean, std) = train.pixel_stats();
     train.standardize((mean, std));
     test.standardize((mean, std));
-    let background = (-mean / std) as f32;
+    // The standardised 0 (`standardize` only subtracts where the deviation is 0).
+    let background = (-mean / if std > 0.0 { std } else { 1.0 }) as f32;
     println!(
         "{dir}: {} training, {} test images; LeNet-5, {epochs} epochs of Adam (1e-3), batches of 64; {seeds} seeds",
         train.len(),
