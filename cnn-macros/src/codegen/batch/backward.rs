@@ -3,26 +3,24 @@
 
 use quote::{format_ident, quote};
 
+use super::forward::LossEnd;
 use super::{Stages, Storage, needs_grad, spatial};
 use crate::codegen::conv::Dims;
 use crate::codegen::{act_value, lit, pool_sizes};
-use crate::ir::{Activation, Kind, Network};
+use crate::ir::{Kind, Network};
 
-/// Every layer's backward statements, from the last; `has_grad` as the loss leaves it.
-pub(super) fn backward(net: &Network, st: &Storage, mut has_grad: Vec<bool>, stages: &mut Stages) {
+/// Every layer's backward statements, from the layer whose output's gradient the loss wrote.
+pub(super) fn backward(net: &Network, st: &Storage, loss: LossEnd, stages: &mut Stages) {
+    let LossEnd {
+        mut has_grad,
+        grad_of,
+        end,
+        ..
+    } = loss;
     let needs = needs_grad(net);
-    let last = net.layers.len() - 1;
-    let softmax_last =
-        matches!(net.layers[last].kind, Kind::Activation(Activation::Softmax)) && last > 0;
-    let out_t = last + 1;
     // `written[b]`: the buffer's gradient has its first writer.
     let mut written = vec![false; st.buffers.len()];
-    written[st.buffer[if softmax_last {
-        net.layers[last].inputs[0]
-    } else {
-        out_t
-    }]] = true;
-    let end = if softmax_last { last } else { last + 1 };
+    written[st.buffer[grad_of]] = true;
     for i in (0..end).rev() {
         let layer = &net.layers[i];
         let o = i + 1;

@@ -144,9 +144,22 @@ pub(super) fn forward(net: &Network, st: &Storage, stages: &mut Stages) {
     }
 }
 
-/// The loss and the gradient of the output (or of the logits, a softmax fused with the loss);
-/// returns the stage the loss ends and, per tensor, whether its gradient is written.
-pub(super) fn loss(net: &Network, st: &Storage, stages: &mut Stages) -> (usize, Vec<bool>) {
+/// Where the loss leaves the pass, for the backward pass to go on from.
+pub(super) struct LossEnd {
+    /// The stage the loss ends.
+    pub stage: usize,
+    /// Per tensor: whether its gradient is written (so far, the one the loss writes).
+    pub has_grad: Vec<bool>,
+    /// The tensor whose gradient the loss writes: the output, or the logits of a softmax
+    /// fused with the loss.
+    pub grad_of: usize,
+    /// The layers the backward pass goes through: `0..end`, from the last (a fused softmax's
+    /// backward is the loss's).
+    pub end: usize,
+}
+
+/// The loss and the gradient of the output (or of the logits, a softmax fused with the loss).
+pub(super) fn loss(net: &Network, st: &Storage, stages: &mut Stages) -> LossEnd {
     let out_len = lit(net.output_shape().len().unwrap_or(0) as usize);
     let last = net.layers.len() - 1;
     let softmax_last =
@@ -203,5 +216,15 @@ pub(super) fn loss(net: &Network, st: &Storage, stages: &mut Stages) -> (usize, 
             return loss_sum;
         }
     });
-    (stages.done.len(), has_grad)
+    let grad_of = if softmax_last {
+        net.layers[last].inputs[0]
+    } else {
+        out_t
+    };
+    LossEnd {
+        stage: stages.done.len(),
+        has_grad,
+        grad_of,
+        end: if softmax_last { last } else { last + 1 },
+    }
 }

@@ -177,8 +177,9 @@ pub fn items(net: &Network) -> (TokenStream, TokenStream) {
         combines: Vec::new(),
     };
     forward::forward(net, &st, &mut stages);
-    let (loss_stage, has_grad) = forward::loss(net, &st, &mut stages);
-    backward::backward(net, &st, has_grad, &mut stages);
+    let loss = forward::loss(net, &st, &mut stages);
+    let loss_stage = loss.stage;
+    backward::backward(net, &st, loss, &mut stages);
     stages.done.push(std::mem::take(&mut stages.current));
 
     let count = stages.done.len();
