@@ -30,76 +30,84 @@ pub fn forward<T: Float, S: Lanes<T>, A: Activation<T>, const N: usize, const M:
     act: A,
 ) {
     debug_assert_eq!(x.len(), z.len());
-    // The tiles see flat rows: generic over the tile's shape only, they are shared by every
-    // dense layer of a network (a tile per layer was a third of LeNet-5's generated code).
-    let (w, x, z) = (w.as_flattened(), x.as_flattened(), z.as_flattened_mut());
-    let blocks = x.len() / N.max(1);
     let mut b0 = 0;
-    while b0 + 2 <= blocks {
-        forward_rows::<T, S, A, 2>(s, w, b, x, z, N, act, b0);
+    while b0 + 2 <= x.len() {
+        forward_rows::<T, S, A, N, M, 2>(s, w, b, x, z, act, b0);
         b0 += 2;
     }
-    if b0 < blocks {
-        forward_rows::<T, S, A, 1>(s, w, b, x, z, N, act, b0);
+    if b0 < x.len() {
+        forward_rows::<T, S, A, N, M, 1>(s, w, b, x, z, act, b0);
     }
 }
 
 #[inline(always)]
-#[allow(clippy::too_many_arguments)] // the layer's arrays and sizes
-fn forward_rows<T: Float, S: Lanes<T>, A: Activation<T>, const B: usize>(
+fn forward_rows<
+    T: Float,
+    S: Lanes<T>,
+    A: Activation<T>,
+    const N: usize,
+    const M: usize,
+    const B: usize,
+>(
     s: S,
-    w: &[T],
-    b: &[T],
-    x: &[Pack<T>],
-    z: &mut [Pack<T>],
-    n: usize,
+    w: &[[T; N]; M],
+    b: &[T; M],
+    x: &[[Pack<T>; N]],
+    z: &mut [[Pack<T>; M]],
     act: A,
     b0: usize,
 ) {
-    let m = b.len();
     let mut m0 = 0;
-    while m0 + ROWS <= m {
-        forward_tile::<T, S, A, ROWS, B>(s, w, b, x, z, n, act, m0, b0);
+    while m0 + ROWS <= M {
+        forward_tile::<T, S, A, N, M, ROWS, B>(s, w, b, x, z, act, m0, b0);
         m0 += ROWS;
     }
-    match m - m0 {
-        1 => forward_tile::<T, S, A, 1, B>(s, w, b, x, z, n, act, m0, b0),
-        2 => forward_tile::<T, S, A, 2, B>(s, w, b, x, z, n, act, m0, b0),
-        3 => forward_tile::<T, S, A, 3, B>(s, w, b, x, z, n, act, m0, b0),
-        4 => forward_tile::<T, S, A, 4, B>(s, w, b, x, z, n, act, m0, b0),
-        5 => forward_tile::<T, S, A, 5, B>(s, w, b, x, z, n, act, m0, b0),
+    match M - m0 {
+        1 => forward_tile::<T, S, A, N, M, 1, B>(s, w, b, x, z, act, m0, b0),
+        2 => forward_tile::<T, S, A, N, M, 2, B>(s, w, b, x, z, act, m0, b0),
+        3 => forward_tile::<T, S, A, N, M, 3, B>(s, w, b, x, z, act, m0, b0),
+        4 => forward_tile::<T, S, A, N, M, 4, B>(s, w, b, x, z, act, m0, b0),
+        5 => forward_tile::<T, S, A, N, M, 5, B>(s, w, b, x, z, act, m0, b0),
         _ => {}
     }
 }
 
-/// Rows `m0..m0 + R` of blocks `b0..b0 + B`; `n` inputs per row.
+/// Rows `m0..m0 + R` of blocks `b0..b0 + B`.
 #[inline(always)]
 #[allow(clippy::too_many_arguments)] // one tile's place in four arrays
-fn forward_tile<T: Float, S: Lanes<T>, A: Activation<T>, const R: usize, const B: usize>(
+fn forward_tile<
+    T: Float,
+    S: Lanes<T>,
+    A: Activation<T>,
+    const N: usize,
+    const M: usize,
+    const R: usize,
+    const B: usize,
+>(
     s: S,
-    w: &[T],
-    b: &[T],
-    x: &[Pack<T>],
-    z: &mut [Pack<T>],
-    n: usize,
+    w: &[[T; N]; M],
+    b: &[T; M],
+    x: &[[Pack<T>; N]],
+    z: &mut [[Pack<T>; M]],
     act: A,
     m0: usize,
     b0: usize,
 ) {
-    let m = b.len();
+    // Plain loops rather than `array::from_fn`, whose closures were a sixth of LeNet-5's
+    // generated code before optimisation.
+    let mut ws: [&[T; N]; R] = [&w[m0]; R];
+    for (r, ws) in ws.iter_mut().enumerate() {
+        *ws = &w[m0 + r];
+    }
+    let mut xs: [&[Pack<T>; N]; B] = [&x[b0]; B];
+    for (j, xs) in xs.iter_mut().enumerate() {
+        *xs = &x[b0 + j];
+    }
     let mut acc = [[s.zero(); B]; R];
     for (r, acc) in acc.iter_mut().enumerate() {
         *acc = [s.splat(b[m0 + r]); B];
     }
-    let mut ws: [&[T]; R] = [&[]; R];
-    for (r, ws) in ws.iter_mut().enumerate() {
-        *ws = &w[(m0 + r) * n..(m0 + r + 1) * n];
-    }
-    let mut xs: [&[Pack<T>]; B] = [&[]; B];
-    for (j, xs) in xs.iter_mut().enumerate() {
-        *xs = &x[(b0 + j) * n..(b0 + j + 1) * n];
-    }
-    for k in 0..n {
+    for k in 0..N {
         let mut xk = [s.zero(); B];
         for j in 0..B {
             xk[j] = s.load(&xs[j][k]);
@@ -113,7 +121,7 @@ fn forward_tile<T: Float, S: Lanes<T>, A: Activation<T>, const R: usize, const B
     }
     for (r, acc) in acc.iter().enumerate() {
         for (j, &v) in acc.iter().enumerate() {
-            s.store(&mut z[(b0 + j) * m + m0 + r], act.forward(s, v));
+            s.store(&mut z[b0 + j][m0 + r], act.forward(s, v));
         }
     }
 }
@@ -127,65 +135,65 @@ pub fn backward_input<T: Float, S: Lanes<T>, const N: usize, const M: usize>(
     dx: &mut [[Pack<T>; N]],
 ) {
     debug_assert_eq!(dz.len(), dx.len());
-    let (w, dz, dx) = (w.as_flattened(), dz.as_flattened(), dx.as_flattened_mut());
-    let blocks = dz.len() / M.max(1);
     let mut b0 = 0;
-    while b0 + 2 <= blocks {
-        input_rows::<T, S, 2>(s, w, dz, dx, N, M, b0);
+    while b0 + 2 <= dz.len() {
+        input_rows::<T, S, N, M, 2>(s, w, dz, dx, b0);
         b0 += 2;
     }
-    if b0 < blocks {
-        input_rows::<T, S, 1>(s, w, dz, dx, N, M, b0);
+    if b0 < dz.len() {
+        input_rows::<T, S, N, M, 1>(s, w, dz, dx, b0);
     }
 }
 
 #[inline(always)]
-fn input_rows<T: Float, S: Lanes<T>, const B: usize>(
+fn input_rows<T: Float, S: Lanes<T>, const N: usize, const M: usize, const B: usize>(
     s: S,
-    w: &[T],
-    dz: &[Pack<T>],
-    dx: &mut [Pack<T>],
-    n: usize,
-    m: usize,
+    w: &[[T; N]; M],
+    dz: &[[Pack<T>; M]],
+    dx: &mut [[Pack<T>; N]],
     b0: usize,
 ) {
     let mut k0 = 0;
-    while k0 + ROWS <= n {
-        input_tile::<T, S, ROWS, B>(s, w, dz, dx, n, m, k0, b0);
+    while k0 + ROWS <= N {
+        input_tile::<T, S, N, M, ROWS, B>(s, w, dz, dx, k0, b0);
         k0 += ROWS;
     }
-    match n - k0 {
-        1 => input_tile::<T, S, 1, B>(s, w, dz, dx, n, m, k0, b0),
-        2 => input_tile::<T, S, 2, B>(s, w, dz, dx, n, m, k0, b0),
-        3 => input_tile::<T, S, 3, B>(s, w, dz, dx, n, m, k0, b0),
-        4 => input_tile::<T, S, 4, B>(s, w, dz, dx, n, m, k0, b0),
-        5 => input_tile::<T, S, 5, B>(s, w, dz, dx, n, m, k0, b0),
+    match N - k0 {
+        1 => input_tile::<T, S, N, M, 1, B>(s, w, dz, dx, k0, b0),
+        2 => input_tile::<T, S, N, M, 2, B>(s, w, dz, dx, k0, b0),
+        3 => input_tile::<T, S, N, M, 3, B>(s, w, dz, dx, k0, b0),
+        4 => input_tile::<T, S, N, M, 4, B>(s, w, dz, dx, k0, b0),
+        5 => input_tile::<T, S, N, M, 5, B>(s, w, dz, dx, k0, b0),
         _ => {}
     }
 }
 
-/// Inputs `k0..k0 + R` of blocks `b0..b0 + B`; the weight has `m` rows of `n`.
+/// Inputs `k0..k0 + R` of blocks `b0..b0 + B`.
 #[inline(always)]
-#[allow(clippy::too_many_arguments)] // one tile's place in three arrays
-fn input_tile<T: Float, S: Lanes<T>, const R: usize, const B: usize>(
+fn input_tile<
+    T: Float,
+    S: Lanes<T>,
+    const N: usize,
+    const M: usize,
+    const R: usize,
+    const B: usize,
+>(
     s: S,
-    w: &[T],
-    dz: &[Pack<T>],
-    dx: &mut [Pack<T>],
-    n: usize,
-    m: usize,
+    w: &[[T; N]; M],
+    dz: &[[Pack<T>; M]],
+    dx: &mut [[Pack<T>; N]],
     k0: usize,
     b0: usize,
 ) {
-    let mut ds: [&[Pack<T>]; B] = [&[]; B];
+    let mut ds: [&[Pack<T>; M]; B] = [&dz[b0]; B];
     for (j, ds) in ds.iter_mut().enumerate() {
-        *ds = &dz[(b0 + j) * m..(b0 + j + 1) * m];
+        *ds = &dz[b0 + j];
     }
     let mut acc = [[s.zero(); B]; R];
-    for (mi, w_m) in w.chunks_exact(n).enumerate().take(m) {
+    for (m, w_m) in w.iter().enumerate() {
         let mut d = [s.zero(); B];
         for j in 0..B {
-            d[j] = s.load(&ds[j][mi]);
+            d[j] = s.load(&ds[j][m]);
         }
         let w_m: &[T; R] = w_m[k0..k0 + R].first_chunk().expect("R columns");
         for r in 0..R {
@@ -197,7 +205,7 @@ fn input_tile<T: Float, S: Lanes<T>, const R: usize, const B: usize>(
     }
     for (r, acc) in acc.iter().enumerate() {
         for (j, &v) in acc.iter().enumerate() {
-            s.store(&mut dx[(b0 + j) * n + k0 + r], v);
+            s.store(&mut dx[b0 + j][k0 + r], v);
         }
     }
 }
