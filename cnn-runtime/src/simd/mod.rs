@@ -16,10 +16,9 @@
 //! longer than the AVX2 one: LeNet-5's release build took 21.9 s rather than 14.7 s (`cargo
 //! bench --bench compile_time -- --runs 1 w3`, an idle machine); two 128-bit SSE2 vectors per
 //! operation were no quicker to build than the arrays. The price is speed on such CPUs: W3's
-//! training step (LeNet-5, batch 64) takes
-//! 57.5 ms there against 2.55 ms with AVX2, where PyTorch takes about 16 ms
-//! (`CNN_NO_AVX2=1 cargo bench --bench steps -- W3-step/ours-1t`, `CNN_NO_AVX2`: see
-//! [`Avx2::detect`]).
+//! training step (LeNet-5, batch 64) takes 57.5 ms there against 2.55 ms with AVX2 (one run
+//! each, beside another build), where PyTorch takes about 16 ms (`CNN_NO_AVX2=1 cargo bench
+//! --bench steps -- W3-step/ours-1t`; `CNN_NO_AVX2`: see [`Avx2::detect`]).
 //!
 //! [`Float::dispatch`](crate::Float::dispatch) runs a [`WithSimd`] with the best set there is.
 //! Everything a kernel calls is `#[inline(always)]`, so that the AVX2 instance is compiled as
