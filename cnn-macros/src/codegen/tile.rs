@@ -5,6 +5,11 @@
 //! (positions), their sums kept in vector registers while a loop runs over the terms. One
 //! broadcast weight feeds a whole row of the tile, one loaded input a whole column; the taps
 //! of the filter are unrolled inside, each a statement with constant offsets.
+//!
+//! Where a tile's size does not divide the range, a loop that stores its outputs moves its
+//! last tile back to end at the range's end ([`covering_loop`]): the overlap is computed twice
+//! and stored equal, and the loop has one copy of the tile's code. A loop that adds to its
+//! outputs ends in a narrower tile instead ([`spans`]), a copy of the code per size.
 
 use proc_macro2::{Ident, TokenStream};
 use quote::{format_ident, quote};
@@ -23,34 +28,59 @@ pub struct Tile {
     pub cols: usize,
 }
 
+/// The estimated time of one tile of `r x c` outputs, each a sum of `terms` products: per term
+/// it does `r * c` multiply-adds and `r + c` loads, two of each per cycle; it also stores its
+/// outputs and pays a few cycles of loop.
+fn tile_cost(r: usize, c: usize, terms: usize) -> f64 {
+    if r == 0 || c == 0 {
+        return 0.0;
+    }
+    let per_term = (r * c).max(r + c) as f64 / 2.0;
+    terms as f64 * per_term + (r * c) as f64 + 6.0
+}
+
+/// Whether a tile of `outputs` accumulators fits in the registers, with the smaller side
+/// (`shared`) preloaded and one register streaming.
+fn fits(outputs: usize, shared: usize) -> bool {
+    outputs + shared < REGISTERS
+}
+
 /// The tile with the least estimated time for `rows_total x cols_total` outputs, each a sum of
-/// `terms` products, counting the partial tiles at the edges. Per term a tile does
-/// `rows * cols` multiply-adds and `rows + cols` loads, two of each per cycle; every tile also
-/// stores its outputs and pays a few cycles of loop.
+/// `terms` products, counting the partial tiles at the edges (see [`spans`]): for loops that
+/// add to their outputs, where tiles must not overlap.
 pub fn choose_tile(rows_total: usize, cols_total: usize, terms: usize) -> Tile {
-    let cost = |r: usize, c: usize| -> f64 {
-        if r == 0 || c == 0 {
-            return 0.0;
-        }
-        let per_term = (r * c).max(r + c) as f64 / 2.0;
-        terms as f64 * per_term + (r * c) as f64 + 6.0
-    };
+    best_tile(rows_total, cols_total, |rows, cols| {
+        let (fr, rr) = (rows_total / rows, rows_total % rows);
+        let (fc, rc) = (cols_total / cols, cols_total % cols);
+        (fr * fc) as f64 * tile_cost(rows, cols, terms)
+            + (fr as f64) * tile_cost(rows, rc, terms)
+            + (fc as f64) * tile_cost(rr, cols, terms)
+            + tile_cost(rr, rc, terms)
+    })
+}
+
+/// [`choose_tile`] for loops that store their outputs: the last tile of a range is moved back
+/// to end at the range's end (see [`covering_loop`]), so every tile is a whole one and the
+/// overlap is paid as work done twice.
+pub fn choose_covering_tile(rows_total: usize, cols_total: usize, terms: usize) -> Tile {
+    best_tile(rows_total, cols_total, |rows, cols| {
+        (rows_total.div_ceil(rows) * cols_total.div_ceil(cols)) as f64
+            * tile_cost(rows, cols, terms)
+    })
+}
+
+/// The tile that fits in the registers with the least `total(rows, cols)`.
+fn best_tile(rows_total: usize, cols_total: usize, total: impl Fn(usize, usize) -> f64) -> Tile {
     let mut best = (f64::INFINITY, Tile { rows: 1, cols: 1 });
     for rows in 1..=rows_total.min(12) {
         for cols in 1..=cols_total.min(12) {
-            // Accumulators, the smaller side preloaded, one register streaming.
-            if rows * cols + rows.min(cols) + 1 > REGISTERS {
+            if !fits(rows * cols, rows.min(cols)) {
                 continue;
             }
-            let (fr, rr) = (rows_total / rows, rows_total % rows);
-            let (fc, rc) = (cols_total / cols, cols_total % cols);
-            let total = (fr * fc) as f64 * cost(rows, cols)
-                + (fr as f64) * cost(rows, rc)
-                + (fc as f64) * cost(rr, cols)
-                + cost(rr, rc);
-            // Prefer, on ties, fewer edge variants and then squarer tiles.
-            if total < best.0 - 1e-9 {
-                best = (total, Tile { rows, cols });
+            // Prefer, on ties, the first found: fewer rows.
+            let t = total(rows, cols);
+            if t < best.0 - 1e-9 {
+                best = (t, Tile { rows, cols });
             }
         }
     }
@@ -66,24 +96,15 @@ pub struct Tile3 {
     pub vectors: usize,
 }
 
-/// [`choose_tile`] for one example, whose positions are vectors of eight columns in a grid of
-/// `out_rows_total x vectors_total`: the tile's columns are `out_rows x vectors` of them.
-pub fn choose_tile3(
+/// [`choose_covering_tile`] for one example, whose positions are vectors of eight columns in a
+/// grid of `out_rows_total x vectors_total`: the tile's columns are `out_rows x vectors` of
+/// them.
+pub fn choose_covering_tile3(
     rows_total: usize,
     out_rows_total: usize,
     vectors_total: usize,
     terms: usize,
 ) -> Tile3 {
-    let cost = |r: usize, c: usize| -> f64 {
-        if r == 0 || c == 0 {
-            return 0.0;
-        }
-        let per_term = (r * c).max(r + c) as f64 / 2.0;
-        terms as f64 * per_term + (r * c) as f64 + 6.0
-    };
-    let parts = |total: usize, size: usize| -> [(usize, usize); 2] {
-        [(size, total / size), (total % size, 1)]
-    };
     let mut best = (
         f64::INFINITY,
         Tile3 {
@@ -96,17 +117,13 @@ pub fn choose_tile3(
         for out_rows in 1..=out_rows_total.min(12) {
             for vectors in 1..=vectors_total.min(12) {
                 let cols = out_rows * vectors;
-                if rows * cols + rows.min(cols) + 1 > REGISTERS {
+                if !fits(rows * cols, rows.min(cols)) {
                     continue;
                 }
-                let mut total = 0.0;
-                for (r, nr) in parts(rows_total, rows) {
-                    for (o, no) in parts(out_rows_total, out_rows) {
-                        for (v, nv) in parts(vectors_total, vectors) {
-                            total += (nr * no * nv) as f64 * cost(r, o * v);
-                        }
-                    }
-                }
+                let tiles = rows_total.div_ceil(rows)
+                    * out_rows_total.div_ceil(out_rows)
+                    * vectors_total.div_ceil(vectors);
+                let total = tiles as f64 * tile_cost(rows, cols, terms);
                 if total < best.0 - 1e-9 {
                     best = (
                         total,
@@ -121,6 +138,38 @@ pub fn choose_tile3(
         }
     }
     best.1
+}
+
+/// The tiles of `size` that cover `start..start + total` with one copy of the body:
+/// `for t in 0..ceil(total / size) { let var = start + (t * size).min(total - size); body }`.
+/// When `size` does not divide `total`, the last tile is moved back to end at the range's end,
+/// overlapping the one before it, whose outputs it computes and stores again, equal. Only for
+/// bodies that store their outputs (an added output would be added twice).
+pub fn covering_loop(
+    var: &Ident,
+    start: usize,
+    total: usize,
+    size: usize,
+    body: TokenStream,
+) -> TokenStream {
+    debug_assert!(0 < size && size <= total);
+    if total.is_multiple_of(size) {
+        return tile_loop(var, start, size, total / size, body);
+    }
+    let (count, size_l, last) = (lit(total.div_ceil(size)), lit(size), lit(total - size));
+    let t = format_ident!("{}_tile", var);
+    let at = if start == 0 {
+        quote!((#t * #size_l).min(#last))
+    } else {
+        let start = lit(start);
+        quote!(#start + (#t * #size_l).min(#last))
+    };
+    quote! {
+        for #t in 0..#count {
+            let #var = #at;
+            #body
+        }
+    }
 }
 
 /// The partial tiles of a range: full tiles of `size` over `0..total`, then the rest, as
@@ -287,6 +336,40 @@ mod tests {
     use super::*;
 
     #[test]
+    fn covering_loops_reach_the_end_and_no_further() {
+        let j = format_ident!("j");
+        let body = quote!(f(j););
+        let text = |start, total, size| {
+            covering_loop(&j, start, total, size, body.clone())
+                .to_string()
+                .replace(' ', "")
+        };
+        // 8 columns in tiles of 3: starts 0, 3 and 5, the last overlapping by one.
+        assert_eq!(
+            text(0, 8, 3),
+            "forj_tilein0..3{letj=(j_tile*3).min(5);f(j);}"
+        );
+        assert_eq!(
+            text(2, 8, 3),
+            "forj_tilein0..3{letj=2+(j_tile*3).min(5);f(j);}"
+        );
+        // A tile that divides the range needs no `min`; one that is the range, no loop.
+        assert_eq!(text(0, 6, 3), "forj_tilein0..2{letj=j_tile*3;f(j);}");
+        assert_eq!(text(4, 3, 3), "{letj=4;f(j);}");
+        // The starts `(t * size).min(total - size)` cover every output and stay in range.
+        for total in 1..40 {
+            for size in 1..=total {
+                let mut seen = vec![false; total];
+                for t in 0..total.div_ceil(size) {
+                    let at = (t * size).min(total - size);
+                    seen[at..at + size].iter_mut().for_each(|s| *s = true);
+                }
+                assert!(seen.iter().all(|&s| s), "{total} {size}");
+            }
+        }
+    }
+
+    #[test]
     fn tiles_fit_the_registers_and_cover_the_layer() {
         for (rows, cols, terms) in [
             (6, 24, 25),
@@ -296,9 +379,13 @@ mod tests {
             (64, 32, 144),
             (8, 6, 9),
         ] {
-            let t = choose_tile(rows, cols, terms);
-            assert!(t.rows * t.cols + t.rows.min(t.cols) < REGISTERS, "{t:?}");
-            assert!(t.rows <= rows && t.cols <= cols);
+            for t in [
+                choose_tile(rows, cols, terms),
+                choose_covering_tile(rows, cols, terms),
+            ] {
+                assert!(t.rows * t.cols + t.rows.min(t.cols) < REGISTERS, "{t:?}");
+                assert!(t.rows <= rows && t.cols <= cols);
+            }
         }
         // LeNet-5's first layer: all six filters, two columns.
         assert_eq!(

@@ -8,8 +8,8 @@
 //! ```
 //!
 //! The first two broadcast one weight to eight examples and keep a tile of six rows by two
-//! blocks (twelve vectors) in registers; every output is summed in the same order whatever
-//! its tile, so the result does not depend on the batch's size or split. The weight gradient
+//! blocks (twelve vectors) in registers, the last tile of a layer or part moved back to
+//! overlap the one before it; every output is summed in the same order whatever its tile, so the result does not depend on the batch's size or split. The weight gradient
 //! sums each weight's products over the part's blocks in one vector, then the eight lanes.
 
 use crate::Float;
@@ -18,6 +18,15 @@ use crate::simd::{Lanes, Pack};
 
 /// Rows of a tile.
 const ROWS: usize = 6;
+
+/// The first of `size` consecutive tiles, or blocks, that cover `0..total` when the last one
+/// is moved back to end at `total`: it overlaps the one before it and stores the same values
+/// again. So every tile is a whole one, and each layer needs one copy of the tile's code
+/// rather than one per size of the rest.
+#[inline(always)]
+fn covering(t: usize, size: usize, total: usize) -> usize {
+    (t * size).min(total - size)
+}
 
 /// `z[n][m] = b[m] + sum_k W[m][k] x[n][k]` for every example of every block.
 #[inline(always)]
@@ -30,13 +39,12 @@ pub fn forward<T: Float, S: Lanes<T>, A: Activation<T>, const N: usize, const M:
     act: A,
 ) {
     debug_assert_eq!(x.len(), z.len());
-    let mut b0 = 0;
-    while b0 + 2 <= x.len() {
-        forward_rows::<T, S, A, N, M, 2>(s, w, b, x, z, act, b0);
-        b0 += 2;
+    if x.len() == 1 {
+        forward_rows::<T, S, A, N, M, 1>(s, w, b, x, z, act, 0);
+        return;
     }
-    if b0 < x.len() {
-        forward_rows::<T, S, A, N, M, 1>(s, w, b, x, z, act, b0);
+    for t in 0..x.len().div_ceil(2) {
+        forward_rows::<T, S, A, N, M, 2>(s, w, b, x, z, act, covering(t, 2, x.len()));
     }
 }
 
@@ -57,18 +65,14 @@ fn forward_rows<
     act: A,
     b0: usize,
 ) {
-    let mut m0 = 0;
-    while m0 + ROWS <= M {
-        forward_tile::<T, S, A, N, M, ROWS, B>(s, w, b, x, z, act, m0, b0);
-        m0 += ROWS;
-    }
-    match M - m0 {
-        1 => forward_tile::<T, S, A, N, M, 1, B>(s, w, b, x, z, act, m0, b0),
-        2 => forward_tile::<T, S, A, N, M, 2, B>(s, w, b, x, z, act, m0, b0),
-        3 => forward_tile::<T, S, A, N, M, 3, B>(s, w, b, x, z, act, m0, b0),
-        4 => forward_tile::<T, S, A, N, M, 4, B>(s, w, b, x, z, act, m0, b0),
-        5 => forward_tile::<T, S, A, N, M, 5, B>(s, w, b, x, z, act, m0, b0),
-        _ => {}
+    // Decided at compile time (`const`), so only one of the branches is compiled for a layer.
+    if const { M >= ROWS } {
+        for t in 0..M.div_ceil(ROWS) {
+            let m0 = covering(t, ROWS, M);
+            forward_tile::<T, S, A, N, M, ROWS, B>(s, w, b, x, z, act, m0, b0);
+        }
+    } else {
+        forward_tile::<T, S, A, N, M, M, B>(s, w, b, x, z, act, 0, b0);
     }
 }
 
@@ -135,13 +139,12 @@ pub fn backward_input<T: Float, S: Lanes<T>, const N: usize, const M: usize>(
     dx: &mut [[Pack<T>; N]],
 ) {
     debug_assert_eq!(dz.len(), dx.len());
-    let mut b0 = 0;
-    while b0 + 2 <= dz.len() {
-        input_rows::<T, S, N, M, 2>(s, w, dz, dx, b0);
-        b0 += 2;
+    if dz.len() == 1 {
+        input_rows::<T, S, N, M, 1>(s, w, dz, dx, 0);
+        return;
     }
-    if b0 < dz.len() {
-        input_rows::<T, S, N, M, 1>(s, w, dz, dx, b0);
+    for t in 0..dz.len().div_ceil(2) {
+        input_rows::<T, S, N, M, 2>(s, w, dz, dx, covering(t, 2, dz.len()));
     }
 }
 
@@ -153,18 +156,12 @@ fn input_rows<T: Float, S: Lanes<T>, const N: usize, const M: usize, const B: us
     dx: &mut [[Pack<T>; N]],
     b0: usize,
 ) {
-    let mut k0 = 0;
-    while k0 + ROWS <= N {
-        input_tile::<T, S, N, M, ROWS, B>(s, w, dz, dx, k0, b0);
-        k0 += ROWS;
-    }
-    match N - k0 {
-        1 => input_tile::<T, S, N, M, 1, B>(s, w, dz, dx, k0, b0),
-        2 => input_tile::<T, S, N, M, 2, B>(s, w, dz, dx, k0, b0),
-        3 => input_tile::<T, S, N, M, 3, B>(s, w, dz, dx, k0, b0),
-        4 => input_tile::<T, S, N, M, 4, B>(s, w, dz, dx, k0, b0),
-        5 => input_tile::<T, S, N, M, 5, B>(s, w, dz, dx, k0, b0),
-        _ => {}
+    if const { N >= ROWS } {
+        for t in 0..N.div_ceil(ROWS) {
+            input_tile::<T, S, N, M, ROWS, B>(s, w, dz, dx, covering(t, ROWS, N), b0);
+        }
+    } else {
+        input_tile::<T, S, N, M, N, B>(s, w, dz, dx, 0, b0);
     }
 }
 
@@ -258,12 +255,19 @@ mod tests {
     use super::*;
     use crate::simd::Portable;
 
-    /// Every product against plain loops over examples, for sizes that leave partial tiles.
+    /// Every product against plain loops over examples: for layers whose tiles overlap (11
+    /// inputs, 7 outputs), fit exactly (12, 6) or are narrower than a tile (4, 3), and for
+    /// parts of one, two and three blocks.
     #[test]
     fn products_match_plain_loops() {
-        const N: usize = 11;
-        const M: usize = 7;
-        let blocks = 3;
+        for blocks in 1..=3 {
+            products_match::<11, 7>(blocks);
+            products_match::<12, 6>(blocks);
+            products_match::<4, 3>(blocks);
+        }
+    }
+
+    fn products_match<const N: usize, const M: usize>(blocks: usize) {
         let w: [[f64; N]; M] = core::array::from_fn(|m| {
             core::array::from_fn(|k| ((m * 13 + k * 7) % 10) as f64 - 4.5)
         });

@@ -22,7 +22,10 @@ use quote::{format_ident, quote, quote_spanned};
 
 use crate::codegen::conv::{Dims, Fused};
 use crate::codegen::lit;
-use crate::codegen::tile::{CorrTile, choose_tile, idx, idx_offset, signed_idx, spans, tile_loop};
+use crate::codegen::tile::{
+    CorrTile, choose_covering_tile, choose_tile, covering_loop, idx, idx_offset, signed_idx, spans,
+    tile_loop,
+};
 use crate::ir::{Conv, Layer};
 
 /// The forward pass on a batch: `Z = b + W * Xp` (a correlation), then the fused activation.
@@ -36,7 +39,7 @@ pub fn forward(layer: &Layer, conv: &Conv, act: &Fused) -> TokenStream {
         d.weight_ty(),
     );
     let f_l = lit(d.f);
-    let tile = choose_tile(d.fg(), d.ow, d.cg() * d.kh * d.kw);
+    let tile = choose_covering_tile(d.fg(), d.ow, d.cg() * d.kh * d.kw);
     let (f, i, j, c) = (
         format_ident!("f"),
         format_ident!("i"),
@@ -55,49 +58,39 @@ pub fn forward(layer: &Layer, conv: &Conv, act: &Fused) -> TokenStream {
         Some(act) => quote!(::cnn::__private::act::Activation::<T>::forward(#act, s, #a)),
         None => quote!(#a),
     };
-    let mut rows_out = TokenStream::new();
-    let mut f_start = 0;
-    for (f_size, f_count) in spans(d.fg(), tile.rows) {
-        let mut cols_out = TokenStream::new();
-        let mut j_start = 0;
-        for (j_size, j_count) in spans(d.ow, tile.cols) {
-            let weight = |r: usize, (u, v): (usize, usize)| {
-                let fr = d.filter(idx(&f, 1, r));
-                let (u, v) = (lit(u), lit(v));
-                quote!(w[#fr][#c][#u][#v])
-            };
-            let input = |(u, v): (usize, usize), col: usize| {
-                let (y, x) = (idx(&i, d.s, u), idx_offset(&j, d.s, col, v));
-                let channel = d.channel(quote!(#c));
-                quote!(s.load(&#src[#channel][#y][#x]))
-            };
-            let init = |r: usize| {
-                let fr = d.filter(idx(&f, 1, r));
-                quote!(s.splat(b[#fr]))
-            };
-            let store = |r: usize, col: usize, a: &Ident| {
-                let (fr, jc) = (d.filter(idx(&f, 1, r)), idx(&j, 1, col));
-                let v = store_act(a);
-                quote!(s.store(&mut z[#fr][#i][#jc], #v);)
-            };
-            let body = CorrTile {
-                rows: f_size,
-                cols: j_size,
-                k: &c,
-                k_len: d.cg(),
-                taps: taps.clone(),
-                weight: &weight,
-                input: &input,
-                init: &init,
-                store: &store,
-            }
-            .emit();
-            cols_out.extend(tile_loop(&j, j_start, j_size, j_count, body));
-            j_start += j_size * j_count;
-        }
-        rows_out.extend(tile_loop(&f, f_start, f_size, f_count, cols_out));
-        f_start += f_size * f_count;
+    let weight = |r: usize, (u, v): (usize, usize)| {
+        let fr = d.filter(idx(&f, 1, r));
+        let (u, v) = (lit(u), lit(v));
+        quote!(w[#fr][#c][#u][#v])
+    };
+    let input = |(u, v): (usize, usize), col: usize| {
+        let (y, x) = (idx(&i, d.s, u), idx_offset(&j, d.s, col, v));
+        let channel = d.channel(quote!(#c));
+        quote!(s.load(&#src[#channel][#y][#x]))
+    };
+    let init = |r: usize| {
+        let fr = d.filter(idx(&f, 1, r));
+        quote!(s.splat(b[#fr]))
+    };
+    let store = |r: usize, col: usize, a: &Ident| {
+        let (fr, jc) = (d.filter(idx(&f, 1, r)), idx(&j, 1, col));
+        let v = store_act(a);
+        quote!(s.store(&mut z[#fr][#i][#jc], #v);)
+    };
+    let body = CorrTile {
+        rows: tile.rows,
+        cols: tile.cols,
+        k: &c,
+        k_len: d.cg(),
+        taps,
+        weight: &weight,
+        input: &input,
+        init: &init,
+        store: &store,
     }
+    .emit();
+    let cols_out = covering_loop(&j, 0, d.ow, tile.cols, body);
+    let rows_out = covering_loop(&f, 0, d.fg(), tile.rows, cols_out);
     let oh = lit(d.oh);
     let grouped = d.groups(rows_out);
     let (pad_arg, pad) = if d.padded() {
@@ -123,7 +116,6 @@ pub fn forward(layer: &Layer, conv: &Conv, act: &Fused) -> TokenStream {
         tile.rows,
         tile.cols,
     );
-    let _ = f_l;
     quote_spanned! {layer.span=>
         #[doc = #doc]
         ///
@@ -389,51 +381,41 @@ pub fn backward_input(layer: &Layer, conv: &Conv) -> TokenStream {
             // (q, p) is dZp[q + By - tu][p + Bx - tv]: rotated, as the full convolution is.
             let taps: Vec<(usize, usize)> =
                 (0..ty).flat_map(|a| (0..tx).map(move |b| (a, b))).collect();
-            let tile = choose_tile(d.cg(), p1 - p0, d.fg() * taps.len());
-            let mut rows_out = TokenStream::new();
-            let mut c_start = 0;
-            for (c_size, c_count) in spans(d.cg(), tile.rows) {
-                let mut cols_out = TokenStream::new();
-                let mut p_start = p0;
-                for (p_size, p_count) in spans(p1 - p0, tile.cols) {
-                    let weight = |r: usize, (tu, tv): (usize, usize)| {
-                        let cr = idx(&c, 1, r);
-                        let fa = d.filter(quote!(#f));
-                        let (u, v) = (lit(ry + d.s * tu), lit(rx + d.s * tv));
-                        quote!(w[#fa][#cr][#u][#v])
-                    };
-                    let input = |(tu, tv): (usize, usize), col: usize| {
-                        let y = idx(&q, 1, py.border - tu);
-                        let x = idx_offset(&p, 1, col, px.border - tv);
-                        let fa = d.filter(quote!(#f));
-                        quote!(s.load(&dzp[#fa][#y][#x]))
-                    };
-                    let init = |_r: usize| quote!(s.zero());
-                    let store = |r: usize, col: usize, a: &Ident| {
-                        let cr = d.channel(idx(&c, 1, r));
-                        // y = q S + ry - P, x = (p + col) S + rx - P.
-                        let y = signed_idx(&q, d.s, ry as isize - d.ph as isize);
-                        let x = signed_idx(&p, d.s, (col * d.s + rx) as isize - d.pw as isize);
-                        quote!(s.store(&mut dx[#cr][#y][#x], #a);)
-                    };
-                    let body = CorrTile {
-                        rows: c_size,
-                        cols: p_size,
-                        k: &f,
-                        k_len: d.fg(),
-                        taps: taps.clone(),
-                        weight: &weight,
-                        input: &input,
-                        init: &init,
-                        store: &store,
-                    }
-                    .emit();
-                    cols_out.extend(tile_loop(&p, p_start, p_size, p_count, body));
-                    p_start += p_size * p_count;
-                }
-                rows_out.extend(tile_loop(&c, c_start, c_size, c_count, cols_out));
-                c_start += c_size * c_count;
+            let tile = choose_covering_tile(d.cg(), p1 - p0, d.fg() * taps.len());
+            let weight = |r: usize, (tu, tv): (usize, usize)| {
+                let cr = idx(&c, 1, r);
+                let fa = d.filter(quote!(#f));
+                let (u, v) = (lit(ry + d.s * tu), lit(rx + d.s * tv));
+                quote!(w[#fa][#cr][#u][#v])
+            };
+            let input = |(tu, tv): (usize, usize), col: usize| {
+                let y = idx(&q, 1, py.border - tu);
+                let x = idx_offset(&p, 1, col, px.border - tv);
+                let fa = d.filter(quote!(#f));
+                quote!(s.load(&dzp[#fa][#y][#x]))
+            };
+            let init = |_r: usize| quote!(s.zero());
+            let store = |r: usize, col: usize, a: &Ident| {
+                let cr = d.channel(idx(&c, 1, r));
+                // y = q S + ry - P, x = (p + col) S + rx - P.
+                let y = signed_idx(&q, d.s, ry as isize - d.ph as isize);
+                let x = signed_idx(&p, d.s, (col * d.s + rx) as isize - d.pw as isize);
+                quote!(s.store(&mut dx[#cr][#y][#x], #a);)
+            };
+            let body = CorrTile {
+                rows: tile.rows,
+                cols: tile.cols,
+                k: &f,
+                k_len: d.fg(),
+                taps,
+                weight: &weight,
+                input: &input,
+                init: &init,
+                store: &store,
             }
+            .emit();
+            let cols_out = covering_loop(&p, p0, p1 - p0, tile.cols, body);
+            let rows_out = covering_loop(&c, 0, d.cg(), tile.rows, cols_out);
             let (q0, q1) = (lit(q0), lit(q1));
             let comment = format!(
                 " phase ({ry}, {rx}): taps u = {ry} + {} t, v = {rx} + {} t",

@@ -16,7 +16,7 @@ use proc_macro2::{Ident, TokenStream};
 use quote::{format_ident, quote, quote_spanned};
 
 use crate::codegen::conv::{Dims, Fused, describe};
-use crate::codegen::tile::{CorrTile, choose_tile3, idx, spans, tile_loop};
+use crate::codegen::tile::{CorrTile, choose_covering_tile3, covering_loop, idx};
 use crate::codegen::{image_ty, lit};
 use crate::ir::{Conv, Layer};
 
@@ -187,76 +187,60 @@ pub fn forward(layer: &Layer, conv: &Conv, act: &Fused) -> TokenStream {
     // The tiles of one region of vectors: `vectors` of them per row from column `j0`, each
     // `width` columns wide (8, or the narrower last one).
     let region = |vectors: usize, j0: usize, width: usize| -> TokenStream {
-        let tile = choose_tile3(d.fg(), d.oh, vectors, d.cg() * d.kh * d.kw);
-        let mut out = TokenStream::new();
-        let mut i_start = 0;
-        for (r_size, r_count) in spans(d.oh, tile.out_rows) {
-            let mut rows_out = TokenStream::new();
-            let mut f_start = 0;
-            for (f_size, f_count) in spans(d.fg(), tile.rows) {
-                let mut cols_out = TokenStream::new();
-                let mut v_start = 0;
-                for (v_size, v_count) in spans(vectors, tile.vectors) {
-                    let cols = r_size * v_size;
-                    let weight = |r: usize, (u, v): (usize, usize)| {
-                        let fr = d.filter(idx(&f, 1, r));
-                        let (u, v) = (lit(u), lit(v));
-                        quote!(w[#fr][#c][#u][#v])
-                    };
-                    let input = |(u, v): (usize, usize), col: usize| {
-                        let (rr, cc) = (col / v_size, col % v_size);
-                        // xs[c][(i + rr) S + u][(j + 8 cc) S + v] in rows of `wp`.
-                        let (chw, wp_l) = (lit(hp * wp), lit(wp));
-                        let row = idx(&i, d.s, rr * d.s + u);
-                        let column = idx(&j, d.s, cc * 8 * d.s + v);
-                        let channel = d.channel(quote!(#c));
-                        let at = quote!((#channel) * #chw + (#row) * #wp_l + #column);
-                        if d.s == 1 {
-                            quote!(::cnn::__private::load8(s, xs, #at))
-                        } else {
-                            let step = lit(d.s);
-                            quote!(::cnn::__private::load8_strided::<T, S, #step>(s, xs, #at))
-                        }
-                    };
-                    let init = |r: usize| {
-                        let fr = d.filter(idx(&f, 1, r));
-                        quote!(s.splat(b[#fr]))
-                    };
-                    let store = |r: usize, col: usize, a: &Ident| {
-                        let (rr, cc) = (col / v_size, col % v_size);
-                        let (fr, ir, jc) =
-                            (d.filter(idx(&f, 1, r)), idx(&i, 1, rr), idx(&j, 1, cc * 8));
-                        let v = store_act(a);
-                        if width == 8 {
-                            quote!(::cnn::__private::store8(s, &mut z[#fr][#ir], #jc, #v);)
-                        } else {
-                            let width = lit(width);
-                            quote!(::cnn::__private::store_head::<T, S, #width>(s, &mut z[#fr][#ir], #jc, #v);)
-                        }
-                    };
-                    let body = CorrTile {
-                        rows: f_size,
-                        cols,
-                        k: &c,
-                        k_len: d.cg(),
-                        taps: taps.clone(),
-                        weight: &weight,
-                        input: &input,
-                        init: &init,
-                        store: &store,
-                    }
-                    .emit();
-                    cols_out.extend(tile_loop(&j, j0 + v_start * 8, v_size * 8, v_count, body));
-                    v_start += v_size * v_count;
-                }
-                rows_out.extend(tile_loop(&f, f_start, f_size, f_count, cols_out));
-                f_start += f_size * f_count;
+        let tile = choose_covering_tile3(d.fg(), d.oh, vectors, d.cg() * d.kh * d.kw);
+        let v_size = tile.vectors;
+        let cols = tile.out_rows * v_size;
+        let weight = |r: usize, (u, v): (usize, usize)| {
+            let fr = d.filter(idx(&f, 1, r));
+            let (u, v) = (lit(u), lit(v));
+            quote!(w[#fr][#c][#u][#v])
+        };
+        let input = |(u, v): (usize, usize), col: usize| {
+            let (rr, cc) = (col / v_size, col % v_size);
+            // xs[c][(i + rr) S + u][(j + 8 cc) S + v] in rows of `wp`.
+            let (chw, wp_l) = (lit(hp * wp), lit(wp));
+            let row = idx(&i, d.s, rr * d.s + u);
+            let column = idx(&j, d.s, cc * 8 * d.s + v);
+            let channel = d.channel(quote!(#c));
+            let at = quote!((#channel) * #chw + (#row) * #wp_l + #column);
+            if d.s == 1 {
+                quote!(::cnn::__private::load8(s, xs, #at))
+            } else {
+                let step = lit(d.s);
+                quote!(::cnn::__private::load8_strided::<T, S, #step>(s, xs, #at))
             }
-            let rows_out = d.groups(rows_out);
-            out.extend(tile_loop(&i, i_start, r_size, r_count, rows_out));
-            i_start += r_size * r_count;
+        };
+        let init = |r: usize| {
+            let fr = d.filter(idx(&f, 1, r));
+            quote!(s.splat(b[#fr]))
+        };
+        let store = |r: usize, col: usize, a: &Ident| {
+            let (rr, cc) = (col / v_size, col % v_size);
+            let (fr, ir, jc) = (d.filter(idx(&f, 1, r)), idx(&i, 1, rr), idx(&j, 1, cc * 8));
+            let v = store_act(a);
+            if width == 8 {
+                quote!(::cnn::__private::store8(s, &mut z[#fr][#ir], #jc, #v);)
+            } else {
+                let width = lit(width);
+                quote!(::cnn::__private::store_head::<T, S, #width>(s, &mut z[#fr][#ir], #jc, #v);)
+            }
+        };
+        let body = CorrTile {
+            rows: tile.rows,
+            cols,
+            k: &c,
+            k_len: d.cg(),
+            taps: taps.clone(),
+            weight: &weight,
+            input: &input,
+            init: &init,
+            store: &store,
         }
-        out
+        .emit();
+        // Vectors of eight columns from `j0`: the loop's unit is a column.
+        let cols_out = covering_loop(&j, j0, vectors * 8, v_size * 8, body);
+        let rows_out = d.groups(covering_loop(&f, 0, d.fg(), tile.rows, cols_out));
+        covering_loop(&i, 0, d.oh, tile.out_rows, rows_out)
     };
     let mut body = TokenStream::new();
     if full > 0 {
