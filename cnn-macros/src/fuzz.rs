@@ -14,7 +14,8 @@
 //! Definitions are worked on as text, one string per token (groups flattened into their
 //! delimiters), and lexed again with `TokenStream::from_str`, as rustc would hand them over.
 //! Runs are repeatable: the seed is fixed unless `PROPTEST_RNG_SEED` is set, and
-//! `PROPTEST_CASES` raises (or lowers) the number of cases of each property.
+//! `PROPTEST_CASES` raises (or lowers) the number of cases of each property. Each property's
+//! cases run in two parts on two threads, the second with the seed plus one.
 //!
 //! Spans are not checked here: outside a real macro invocation proc_macro2's spans carry no
 //! positions. The ui tests (`tests/ui`) check where each message points.
@@ -478,9 +479,15 @@ fn check_expansion(src: &str, tally: &Tally) -> Result<(), TestCaseError> {
     Ok(())
 }
 
-/// Runs `cases` cases of `strategy` (or `PROPTEST_CASES`), panicking with the minimal failing
-/// input. Prints what it saw; `cargo test -- --nocapture` shows it.
-fn run(name: &str, cases: u32, strategy: impl Strategy<Value = String>) -> Tally {
+/// The parts a property's cases are split into, each on a thread of its own with a seed of its
+/// own (the base seed plus the part's number): two, for two cores. A constant, so that which
+/// cases run does not depend on the machine.
+const PARTS: u32 = 2;
+
+/// Runs `cases` cases (or `PROPTEST_CASES`) of the strategy that `strategy` makes, in
+/// [`PARTS`] parts, panicking with the minimal failing input. Prints what it saw; `cargo test
+/// -- --nocapture` shows it.
+fn run<S: Strategy<Value = String>>(name: &str, cases: u32, strategy: fn() -> S) -> Tally {
     let mut config = Config::with_cases(cases);
     if std::env::var_os("PROPTEST_CASES").is_some() {
         config.cases = Config::default().cases;
@@ -492,15 +499,27 @@ fn run(name: &str, cases: u32, strategy: impl Strategy<Value = String>) -> Tally
     let cases = config.cases;
     let tally = Tally::default();
     let start = Instant::now();
-    let mut runner = TestRunner::new(config);
-    if let Err(e) = runner.run(&strategy, |src| check_expansion(&src, &tally)) {
-        panic!("{name}: {e}");
-    }
+    std::thread::scope(|scope| {
+        for part in 0..PARTS {
+            let mut config = config.clone();
+            config.cases = cases / PARTS + u32::from(part < cases % PARTS);
+            if let RngSeed::Fixed(seed) = config.rng_seed {
+                config.rng_seed = RngSeed::Fixed(seed.wrapping_add(u64::from(part)));
+            }
+            let tally = &tally;
+            scope.spawn(move || {
+                let mut runner = TestRunner::new(config);
+                if let Err(e) = runner.run(&strategy(), |src| check_expansion(&src, tally)) {
+                    panic!("{name}, part {part}: {e}");
+                }
+            });
+        }
+    });
     let guard = tally.slowest.lock().unwrap_or_else(|e| e.into_inner());
     let (slowest, slowest_src) = &*guard;
     eprintln!(
-        "{name}: {cases} cases in {:.1?}: {} accepted, {} refused, {} did not lex; slowest \
-         expansion {slowest:.1?}: {slowest_src}",
+        "{name}: {cases} cases in {:.1?} ({PARTS} threads): {} accepted, {} refused, {} did not \
+         lex; slowest expansion {slowest:.1?}: {slowest_src}",
         start.elapsed(),
         tally.accepted.load(Ordering::Relaxed),
         tally.refused.load(Ordering::Relaxed),
@@ -526,7 +545,7 @@ fn seeds_are_valid() {
 
 #[test]
 fn mutated_definitions() {
-    let tally = run("mutated_definitions", 20_000, mutated_definition());
+    let tally = run("mutated_definitions", 20_000, mutated_definition);
     // Most mutations keep the text lexable, and both outcomes are reached.
     let cases = tally.cases();
     assert!(tally.unlexed.load(Ordering::Relaxed) < cases / 10);
@@ -536,7 +555,7 @@ fn mutated_definitions() {
 
 #[test]
 fn random_chains() {
-    let tally = run("random_chains", 10_000, random_chain());
+    let tally = run("random_chains", 10_000, random_chain);
     let cases = tally.cases();
     assert!(tally.accepted.load(Ordering::Relaxed) > cases / 100);
     assert!(tally.refused.load(Ordering::Relaxed) > cases / 2);
@@ -544,5 +563,5 @@ fn random_chains() {
 
 #[test]
 fn token_soups() {
-    run("token_soups", 5_000, token_soup());
+    run("token_soups", 5_000, token_soup);
 }
