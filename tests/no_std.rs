@@ -17,15 +17,34 @@ use std::process::Command;
 
 const ROOT: &str = env!("CARGO_MANIFEST_DIR");
 
-/// Runs `cargo <args>` on `nostd-check/` in a target directory of its own, and fails with the
-/// compiler's output if it fails.
-fn cargo_on_nostd_check(args: &[&str]) {
+/// The host's target triple, from `cargo -vV`.
+fn host() -> String {
+    let out = Command::new(env!("CARGO"))
+        .arg("-vV")
+        .output()
+        .expect("run cargo -vV");
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .find_map(|l| l.strip_prefix("host: "))
+        .expect("cargo -vV names the host")
+        .to_owned()
+}
+
+/// Runs `cargo <args>` on `nostd-check/` in a target directory of its own, for `target` (the
+/// host's when `None`), and fails with the compiler's output if it fails.
+///
+/// The host's target is named too: with `--target`, cargo builds the proc macros and their
+/// dependencies once for every target, where without it the host's build would have copies of
+/// its own.
+fn cargo_on_nostd_check(args: &[&str], target: Option<&str>) {
     let manifest = Path::new(ROOT).join("nostd-check/Cargo.toml");
-    // nostd-check's own target folder, where CI's clippy run on it has already built the
-    // proc macros and their dependencies.
+    // nostd-check's own target folder, where CI's clippy run on it (with the host's
+    // `--target` too) has already built the proc macros and their dependencies.
     let target_dir = Path::new(ROOT).join("nostd-check/target");
+    let target = target.map_or_else(host, str::to_owned);
     let out = Command::new(env!("CARGO"))
         .args(args)
+        .args(["--target", &target])
         .arg("--manifest-path")
         .arg(&manifest)
         .arg("--target-dir")
@@ -43,10 +62,13 @@ fn cargo_on_nostd_check(args: &[&str]) {
 
 #[test]
 fn networks_build_without_std_or_alloc() {
-    cargo_on_nostd_check(&["build"]);
+    cargo_on_nostd_check(&["build"], None);
     // The networks decoded from flash images at compile time are read-only data (`R` in
     // `nm`): flash on a microcontroller, not RAM.
-    let lib = Path::new(ROOT).join("nostd-check/target/debug/libcnn_nostd_check.a");
+    let lib = Path::new(ROOT)
+        .join("nostd-check/target")
+        .join(host())
+        .join("debug/libcnn_nostd_check.a");
     let out = Command::new("nm")
         .arg(&lib)
         .output()
@@ -66,14 +88,14 @@ fn networks_build_without_std_or_alloc() {
 /// the build for the host above already runs code generation, and CI's time is short.
 #[test]
 fn networks_compile_for_a_cortex_m4() {
-    cargo_on_nostd_check(&["check", "--target", "thumbv7em-none-eabihf"]);
+    cargo_on_nostd_check(&["check"], Some("thumbv7em-none-eabihf"));
 }
 
 /// The generated `std`-only items (`load`, `save`, `forward_batch`, ...) name `std` through
 /// `::cnn`, so a `#![no_std]` crate can define networks that a host builds with `cnn/std`.
 #[test]
 fn no_std_crate_builds_with_cnn_std() {
-    cargo_on_nostd_check(&["check", "--features", "cnn-std"]);
+    cargo_on_nostd_check(&["check", "--features", "cnn-std"], None);
 }
 
 /// `name version` of every registry package in a lock file.
