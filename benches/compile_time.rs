@@ -61,6 +61,13 @@ struct Case {
 
 const GROUPS: &[&str] = &["default", "kernels", "layers", "limits"];
 
+/// The repository's root: this package is its `benches/`.
+fn root() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("benches/ is a folder of the repository")
+}
+
 /// A layer chain with one conv layer of `F` filters of `C x K x K` whose output rows are 20
 /// wide (two 8-lane chunks and a tail of 4), and whose `dL/dX` rows are `19 + K` wide.
 fn one_conv(k: usize, c: usize, f: usize) -> String {
@@ -268,7 +275,7 @@ struct Probe {
 
 impl Probe {
     fn new(dir: PathBuf, cargo: OsString) -> Result<Probe, Box<dyn Error>> {
-        let manifest = env!("CARGO_MANIFEST_DIR");
+        let manifest = root();
         fs::create_dir_all(dir.join("src"))?;
         let toml = format!(
             "[package]\nname = \"{PACKAGE}\"\nversion = \"0.0.0\"\nedition = \"2024\"\npublish = false\n\n\
@@ -277,7 +284,7 @@ impl Probe {
         );
         fs::write(dir.join("Cargo.toml"), toml)?;
         // The workspace's lock file: the same dependency versions, resolvable offline.
-        let lock = Path::new(manifest).join("Cargo.lock");
+        let lock = manifest.join("Cargo.lock");
         if lock.exists() && !dir.join("Cargo.lock").exists() {
             fs::copy(&lock, dir.join("Cargo.lock"))?;
         }
@@ -419,10 +426,7 @@ fn target_dir() -> PathBuf {
                 .find(|d| d.join("CACHEDIR.TAG").is_file())
                 .or_else(|| p.parent())
         })
-        .map_or_else(
-            || Path::new(env!("CARGO_MANIFEST_DIR")).join("target"),
-            Path::to_path_buf,
-        )
+        .map_or_else(|| root().join("target"), Path::to_path_buf)
 }
 
 fn loadavg() -> String {
@@ -452,7 +456,7 @@ fn rustc_version(dir: &Path, toolchain: Option<&str>) -> String {
 fn git_state() -> String {
     Command::new("git")
         .args(["describe", "--always", "--dirty", "--abbrev=12"])
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .current_dir(root())
         .output()
         .ok()
         .filter(|o| o.status.success())

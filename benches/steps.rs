@@ -86,6 +86,13 @@ const LR: f64 = 0.01;
 /// The threads of the second pool, and of PyTorch's second figure.
 const THREADS: usize = 2;
 
+/// The repository's root: this package is its `benches/`.
+fn root() -> &'static std::path::Path {
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("benches/ is a folder of the repository")
+}
+
 const W1_LAYERS: &[Layer] = &[
     Layer::Conv {
         f: 1,

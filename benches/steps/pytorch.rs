@@ -2,7 +2,7 @@
 //! read back.
 
 use std::ffi::OsString;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::Command;
 
 use crate::Figure;
@@ -40,7 +40,7 @@ impl Torch {
             return None;
         }
         let python = std::env::var_os("CNN_BENCH_PYTHON").unwrap_or_else(|| "python3".into());
-        let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("benches/pytorch/steps.py");
+        let script = crate::root().join("benches/pytorch/steps.py");
         let mut torch = Torch {
             python,
             script,
@@ -81,7 +81,7 @@ impl Torch {
         let out = Command::new(&self.python)
             .arg(&self.script)
             .args(args)
-            .current_dir(env!("CARGO_MANIFEST_DIR"))
+            .current_dir(crate::root())
             .output()
             .map_err(|e| format!("{} could not be run: {e}", self.python.to_string_lossy()))?;
         if !out.status.success() {
