@@ -42,7 +42,7 @@ network! {
 
 fn main() -> Result<(), Box<dyn Error>> {
     let usage = "cargo run --release --example fashion_resnet -- --data DIR [--epochs N] [--checkpoint DIR] [--resume DIR]";
-    let options = args::Training::parse(&["--data"], usage, 20)?;
+    let options = args::Training::parse(&["--data"], usage, 24)?;
     let dir = options.other.first().map(|(_, dir)| dir.as_str());
     let (train, test) = mnist::load(dir, "CNN_FASHION_MNIST_DIR", usage)?;
 
