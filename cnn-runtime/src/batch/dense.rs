@@ -9,8 +9,9 @@
 //!
 //! The first two broadcast one weight to eight examples and keep a tile of six rows by two
 //! blocks (twelve vectors) in registers, the last tile of a layer or part moved back to
-//! overlap the one before it; every output is summed in the same order whatever its tile, so the result does not depend on the batch's size or split. The weight gradient
-//! sums each weight's products over the part's blocks in one vector, then the eight lanes.
+//! overlap the one before it; every output is summed in the same order whatever its tile, so
+//! the result does not depend on the batch's size or split. The weight gradient sums each
+//! weight's products over the part's blocks in one vector, then the eight lanes.
 
 use crate::Float;
 use crate::act::Activation;
