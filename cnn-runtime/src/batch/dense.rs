@@ -8,7 +8,7 @@
 //! ```
 //!
 //! The first two broadcast one weight to eight examples and keep a tile of six rows by two
-//! blocks (twelve vectors) in registers, the last tile of a layer or part moved back to
+//! blocks (twelve vectors) in registers, the last tile of a layer's rows moved back to
 //! overlap the one before it; every output is summed in the same order whatever its tile, so
 //! the result does not depend on the batch's size or split. The weight gradient sums each
 //! weight's products over the part's blocks in one vector, then the eight lanes.
@@ -20,8 +20,8 @@ use crate::simd::{Lanes, Pack};
 /// Rows of a tile.
 const ROWS: usize = 6;
 
-/// The first of `size` consecutive tiles, or blocks, that cover `0..total` when the last one
-/// is moved back to end at `total`: it overlaps the one before it and stores the same values
+/// The first of `size` consecutive rows of a tile that cover `0..total` when the last tile is
+/// moved back to end at `total`: it overlaps the one before it and stores the same values
 /// again. So every tile is a whole one, and each layer needs one copy of the tile's code
 /// rather than one per size of the rest.
 #[inline(always)]
@@ -40,12 +40,14 @@ pub fn forward<T: Float, S: Lanes<T>, A: Activation<T>, const N: usize, const M:
     act: A,
 ) {
     debug_assert_eq!(x.len(), z.len());
-    if x.len() == 1 {
-        forward_rows::<T, S, A, N, M, 1>(s, w, b, x, z, act, 0);
-        return;
+    // Pairs of blocks, then an odd last block on its own: the one-block tile is there for
+    // parts of one block anyway, so it costs no code, and no block is computed twice.
+    let pairs = x.len() / 2;
+    for t in 0..pairs {
+        forward_rows::<T, S, A, N, M, 2>(s, w, b, x, z, act, 2 * t);
     }
-    for t in 0..x.len().div_ceil(2) {
-        forward_rows::<T, S, A, N, M, 2>(s, w, b, x, z, act, covering(t, 2, x.len()));
+    if x.len() % 2 == 1 {
+        forward_rows::<T, S, A, N, M, 1>(s, w, b, x, z, act, 2 * pairs);
     }
 }
 
@@ -140,12 +142,13 @@ pub fn backward_input<T: Float, S: Lanes<T>, const N: usize, const M: usize>(
     dx: &mut [[Pack<T>; N]],
 ) {
     debug_assert_eq!(dz.len(), dx.len());
-    if dz.len() == 1 {
-        input_rows::<T, S, N, M, 1>(s, w, dz, dx, 0);
-        return;
+    // As in `forward`: pairs of blocks, then an odd last one.
+    let pairs = dz.len() / 2;
+    for t in 0..pairs {
+        input_rows::<T, S, N, M, 2>(s, w, dz, dx, 2 * t);
     }
-    for t in 0..dz.len().div_ceil(2) {
-        input_rows::<T, S, N, M, 2>(s, w, dz, dx, covering(t, 2, dz.len()));
+    if dz.len() % 2 == 1 {
+        input_rows::<T, S, N, M, 1>(s, w, dz, dx, 2 * pairs);
     }
 }
 
