@@ -98,7 +98,7 @@ pub mod __private {
     pub use crate::kernels::*;
     pub use crate::loss::Loss;
     pub use crate::quant;
-    pub use crate::simd::{Lanes, Pack, WithSimd};
+    pub use crate::simd::{Lanes, Pack, Simd, WithSimd};
     pub use crate::tensor::{
         ParamStore, Tensor, params_clone, params_of, params_of_mut, params_zeroed, part, part_mut,
         parts_mut, reshape, reshape_mut, split_mut, split2_mut, split3_mut, two_mut,

@@ -207,6 +207,32 @@ impl<T: ::cnn::Float> SeedNet<T> {
         z: &mut [[[T; 20]; 20]; 1],
         xs: &mut [T; 495],
     ) {
+        if const { !<S as ::cnn::__private::Simd>::UNROLLS } {
+            let _ = xs;
+            ::cnn::__private::conv_loops::forward(
+                s,
+                &::cnn::__private::conv_loops::ConvShape {
+                    c: 1,
+                    h: 22,
+                    w: 22,
+                    f: 1,
+                    oh: 20,
+                    ow: 20,
+                    kh: 3,
+                    kw: 3,
+                    stride: 1,
+                    pad_h: 0,
+                    pad_w: 0,
+                    groups: 1,
+                },
+                w.as_flattened().as_flattened().as_flattened(),
+                b,
+                x.as_flattened().as_flattened(),
+                z.as_flattened_mut().as_flattened_mut(),
+                ::cnn::__private::act::Identity,
+            );
+            return;
+        }
         ::cnn::__private::copy_padded::<T, 1, 22, 22, 22, 22>(x, xs);
         let xs: &[T] = xs;
         for i_tile in 0..4 {
@@ -2056,6 +2082,33 @@ impl<T: ::cnn::Float> SeedNet<T> {
             x: &[[[[::cnn::__private::Pack<T>; 22]; 22]; 1]],
             z: &mut [[[[::cnn::__private::Pack<T>; 20]; 20]; 1]],
         ) {
+            if const { !<S as ::cnn::__private::Simd>::UNROLLS } {
+                for (x, z) in x.iter().zip(z.iter_mut()) {
+                    ::cnn::__private::conv_loops::forward_batch(
+                        s,
+                        &::cnn::__private::conv_loops::ConvShape {
+                            c: 1,
+                            h: 22,
+                            w: 22,
+                            f: 1,
+                            oh: 20,
+                            ow: 20,
+                            kh: 3,
+                            kw: 3,
+                            stride: 1,
+                            pad_h: 0,
+                            pad_w: 0,
+                            groups: 1,
+                        },
+                        w.as_flattened().as_flattened().as_flattened(),
+                        b,
+                        ::cnn::__private::batch::flat(::core::slice::from_ref(x)),
+                        ::cnn::__private::batch::flat_mut(::core::slice::from_mut(z)),
+                        ::cnn::__private::act::Identity,
+                    );
+                }
+                return;
+            }
             for (x, z) in x.iter().zip(z.iter_mut()) {
                 for i in 0..20 {
                     {
@@ -2496,6 +2549,32 @@ impl<T: ::cnn::Float> SeedNet<T> {
             dw: &mut [[[[::cnn::__private::Pack<T>; 3]; 3]; 1]; 1],
             db: &mut [::cnn::__private::Pack<T>; 1],
         ) {
+            if const { !<S as ::cnn::__private::Simd>::UNROLLS } {
+                for (x, dz) in x.iter().zip(dz) {
+                    ::cnn::__private::conv_loops::backward_batch(
+                        s,
+                        &::cnn::__private::conv_loops::ConvShape {
+                            c: 1,
+                            h: 22,
+                            w: 22,
+                            f: 1,
+                            oh: 20,
+                            ow: 20,
+                            kh: 3,
+                            kw: 3,
+                            stride: 1,
+                            pad_h: 0,
+                            pad_w: 0,
+                            groups: 1,
+                        },
+                        ::cnn::__private::batch::flat(::core::slice::from_ref(x)),
+                        ::cnn::__private::batch::flat(::core::slice::from_ref(dz)),
+                        ::cnn::__private::batch::flat_mut(::core::slice::from_mut(dw)),
+                        db,
+                    );
+                }
+                return;
+            }
             for (x, dz) in x.iter().zip(dz) {
                 for c in 0..1 {
                     for u in 0..3 {
@@ -2550,6 +2629,32 @@ impl<T: ::cnn::Float> SeedNet<T> {
             dx: &mut [[[[::cnn::__private::Pack<T>; 22]; 22]; 1]],
             dzp: &mut [[[::cnn::__private::Pack<T>; 24]; 24]; 1],
         ) {
+            if const { !<S as ::cnn::__private::Simd>::UNROLLS } {
+                let _ = dzp;
+                for (dz, dx) in dz.iter().zip(dx.iter_mut()) {
+                    ::cnn::__private::conv_loops::backward_input_batch(
+                        s,
+                        &::cnn::__private::conv_loops::ConvShape {
+                            c: 1,
+                            h: 22,
+                            w: 22,
+                            f: 1,
+                            oh: 20,
+                            ow: 20,
+                            kh: 3,
+                            kw: 3,
+                            stride: 1,
+                            pad_h: 0,
+                            pad_w: 0,
+                            groups: 1,
+                        },
+                        w.as_flattened().as_flattened().as_flattened(),
+                        ::cnn::__private::batch::flat(::core::slice::from_ref(dz)),
+                        ::cnn::__private::batch::flat_mut(::core::slice::from_mut(dx)),
+                    );
+                }
+                return;
+            }
             for (dz, dx) in dz.iter().zip(dx.iter_mut()) {
                 ::cnn::__private::batch::border(dz, dzp, 2, 2);
                 let dzp = &*dzp;

@@ -9,6 +9,7 @@ mod activation;
 mod arrays;
 mod batchnorm;
 mod conv;
+pub mod conv_loops;
 mod dense;
 mod pool;
 mod residual;

@@ -11,14 +11,17 @@
 //!   microcontrollers' `no_std` inference).
 //!
 //! On x86-64, `Portable` is only the fallback for CPUs without AVX2 or FMA (made before about
-//! 2013-2015), and there its arithmetic is a call per operation (`#[inline(never)]`): correct
-//! but slow, and cheap to build. Inlined, as on other targets, this rarely run copy took LLVM
-//! longer than the AVX2 one: LeNet-5's release build took 21.9 s rather than 14.7 s (`cargo
-//! bench --bench compile_time -- --runs 1 w3`, an idle machine); two 128-bit SSE2 vectors per
-//! operation were no quicker to build than the arrays. The price is speed on such CPUs: W3's
-//! training step (LeNet-5, batch 64) takes 57.5 ms there against 2.55 ms with AVX2 (one run
-//! each, beside another build), where PyTorch takes about 16 ms (`CNN_NO_AVX2=1 cargo bench
-//! --bench steps -- W3-step/ours-1t`; `CNN_NO_AVX2`: see [`Avx2::detect`]).
+//! 2013-2015). There its arithmetic is a call per operation (`#[inline(never)]`), and the
+//! convolutions do not compile their unrolled taps for it ([`Simd::UNROLLS`] is false): they
+//! run the plain loops of [`crate::kernels::conv_loops`], compiled once for every network.
+//! Correct, slow, and cheap to build. The rarely run copy used to take LLVM longer than the
+//! AVX2 one: inlined, LeNet-5's release build took 21.9 s rather than 14.7 s (`cargo bench
+//! --bench compile_time -- --runs 1 w3`, an idle machine); unrolled with a call per operation,
+//! the ResNet example's took 38.0 s rather than 28.0 s with the loops (`touch
+//! examples/06_fashion_resnet.rs && cargo build --release --example fashion_resnet`, one run
+//! each, idle); two 128-bit SSE2 vectors per operation were no quicker to build than the
+//! arrays. The price is speed on such CPUs (`CNN_NO_AVX2`: see [`Avx2::detect`]; the figures
+//! are in the README's Speed section).
 //!
 //! [`Float::dispatch`](crate::Float::dispatch) runs a [`WithSimd`] with the best set there is.
 //! Everything a kernel calls is `#[inline(always)]`, so that the AVX2 instance is compiled as
@@ -58,6 +61,9 @@ impl<T: Float> Pack<T> {
 pub trait Simd: Copy + Send + Sync + 'static {
     /// For messages and benchmarks: `"avx2+fma"` or `"portable"`.
     const NAME: &'static str;
+    /// Whether the generated convolutions compile their unrolled taps for this set. When not,
+    /// they run the plain loops of [`crate::kernels::conv_loops`] instead.
+    const UNROLLS: bool;
 }
 
 /// Arrays and plain arithmetic: correct everywhere, as fast as the build's target allows.
@@ -66,6 +72,8 @@ pub struct Portable;
 
 impl Simd for Portable {
     const NAME: &'static str = "portable";
+    /// Not on x86-64, where it is the rarely run fallback (see the module docs).
+    const UNROLLS: bool = !cfg!(target_arch = "x86_64");
 }
 
 /// x86-64's AVX2 and FMA. A value exists only where the CPU has both, which is what makes its
@@ -77,6 +85,7 @@ pub struct Avx2(());
 #[cfg(target_arch = "x86_64")]
 impl Simd for Avx2 {
     const NAME: &'static str = "avx2+fma";
+    const UNROLLS: bool = true;
 }
 
 #[cfg(target_arch = "x86_64")]

@@ -20,7 +20,7 @@
 use proc_macro2::{Ident, TokenStream};
 use quote::{format_ident, quote, quote_spanned};
 
-use crate::codegen::conv::{Dims, Fused};
+use crate::codegen::conv::{Dims, Fused, unless_unrolled};
 use crate::codegen::lit;
 use crate::codegen::tile::{
     CorrTile, choose_covering_tile, choose_tile, covering_loop, idx, idx_offset, signed_idx, spans,
@@ -102,6 +102,26 @@ pub fn forward(layer: &Layer, conv: &Conv, act: &Fused) -> TokenStream {
         (TokenStream::new(), TokenStream::new())
     };
     let xp_ref = d.padded().then(|| quote!(let xp = &*xp;));
+    let (shape, act_v) = (
+        d.shape(),
+        act.clone()
+            .unwrap_or_else(|| quote!(::cnn::__private::act::Identity)),
+    );
+    let loops = unless_unrolled(quote! {
+        for (x, z) in x.iter().zip(z.iter_mut()) {
+            #pad
+            #xp_ref
+            ::cnn::__private::conv_loops::forward_batch(
+                s,
+                #shape,
+                w.as_flattened().as_flattened().as_flattened(),
+                b,
+                ::cnn::__private::batch::flat(::core::slice::from_ref(#src)),
+                ::cnn::__private::batch::flat_mut(::core::slice::from_mut(z)),
+                #act_v,
+            );
+        }
+    });
     let doc = super::describe(layer, &d);
     let act_doc = match act {
         Some(_) => " The activation that follows is applied before the store.",
@@ -129,6 +149,7 @@ pub fn forward(layer: &Layer, conv: &Conv, act: &Fused) -> TokenStream {
             z: &mut [#z_blk],
             #pad_arg
         ) {
+            #loops
             for (x, z) in x.iter().zip(z.iter_mut()) {
                 #pad
                 #xp_ref
@@ -256,6 +277,21 @@ pub fn backward(layer: &Layer, conv: &Conv) -> TokenStream {
         (TokenStream::new(), TokenStream::new())
     };
     let xp_ref = d.padded().then(|| quote!(let xp = &*xp;));
+    let shape = d.shape();
+    let loops = unless_unrolled(quote! {
+        for (x, dz) in x.iter().zip(dz) {
+            #pad
+            #xp_ref
+            ::cnn::__private::conv_loops::backward_batch(
+                s,
+                #shape,
+                ::cnn::__private::batch::flat(::core::slice::from_ref(#src)),
+                ::cnn::__private::batch::flat(::core::slice::from_ref(dz)),
+                ::cnn::__private::batch::flat_mut(::core::slice::from_mut(dw)),
+                db,
+            );
+        }
+    });
     let doc = super::describe(layer, &d);
     let formula = format!(
         " Backward, parameters, on a batch: `dW[f][c][u][v] += sum_(n,i,j) dZ[f][i][j] X[c][{} + u][{} + v]`, the correlation of the layer's input with `dL/dZ`, and `db[f] += sum_(n,i,j) dZ[f][i][j]`; in tiles of {} filters x {} taps, each weight's sum kept in one pack.",
@@ -277,6 +313,7 @@ pub fn backward(layer: &Layer, conv: &Conv) -> TokenStream {
             db: &mut [::cnn::__private::Pack<T>; #f_l],
             #pad_arg
         ) {
+            #loops
             for (x, dz) in x.iter().zip(dz) {
                 #pad
                 #xp_ref
@@ -431,6 +468,19 @@ pub fn backward_input(layer: &Layer, conv: &Conv) -> TokenStream {
         }
     }
     let (top, left) = (lit(border.top), lit(border.left));
+    let shape = d.shape();
+    let loops = unless_unrolled(quote! {
+        let _ = dzp;
+        for (dz, dx) in dz.iter().zip(dx.iter_mut()) {
+            ::cnn::__private::conv_loops::backward_input_batch(
+                s,
+                #shape,
+                w.as_flattened().as_flattened().as_flattened(),
+                ::cnn::__private::batch::flat(::core::slice::from_ref(dz)),
+                ::cnn::__private::batch::flat_mut(::core::slice::from_mut(dx)),
+            );
+        }
+    });
     let doc = super::describe(layer, &d);
     let formula = if d.s == 1 {
         format!(
@@ -461,6 +511,7 @@ pub fn backward_input(layer: &Layer, conv: &Conv) -> TokenStream {
             dx: &mut [#x_blk],
             dzp: &mut #dzp_blk,
         ) {
+            #loops
             for (dz, dx) in dz.iter().zip(dx.iter_mut()) {
                 ::cnn::__private::batch::border(dz, dzp, #top, #left);
                 let dzp = &*dzp;

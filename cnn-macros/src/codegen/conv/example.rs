@@ -266,6 +266,24 @@ pub fn forward(layer: &Layer, conv: &Conv, act: &Fused) -> TokenStream {
         )
     };
     let f_l = lit(d.f);
+    let (shape, act_v) = (
+        d.shape(),
+        act.clone()
+            .unwrap_or_else(|| quote!(::cnn::__private::act::Identity)),
+    );
+    let unused = copy.then(|| quote!(let _ = xs;));
+    let loops = super::unless_unrolled(quote! {
+        #unused
+        ::cnn::__private::conv_loops::forward(
+            s,
+            #shape,
+            w.as_flattened().as_flattened().as_flattened(),
+            b,
+            x.as_flattened().as_flattened(),
+            z.as_flattened_mut().as_flattened_mut(),
+            #act_v,
+        );
+    });
     let doc = describe(layer, &d);
     let formula = format!(
         " Forward, one example: `Z[f][i][j] = b[f] + sum_c sum_(u<{},v<{}) W[f][c][u][v] X[c][{}][{}]`, a correlation, eight columns `j` per vector.{}",
@@ -292,6 +310,7 @@ pub fn forward(layer: &Layer, conv: &Conv, act: &Fused) -> TokenStream {
             z: &mut #z_ty,
             #scratch_arg
         ) {
+            #loops
             #source
             #body
         }

@@ -99,6 +99,21 @@ impl Dims {
         }
     }
 
+    /// `&ConvShape { .. }`: the sizes for the runtime's plain loops.
+    pub fn shape(&self) -> TokenStream {
+        let [c, h, w, f, oh, ow, kh, kw, s, ph, pw, g] = [
+            self.c, self.h, self.w, self.f, self.oh, self.ow, self.kh, self.kw, self.s, self.ph,
+            self.pw, self.g,
+        ]
+        .map(lit);
+        quote! {
+            &::cnn::__private::conv_loops::ConvShape {
+                c: #c, h: #h, w: #w, f: #f, oh: #oh, ow: #ow, kh: #kh, kw: #kw,
+                stride: #s, pad_h: #ph, pad_w: #pw, groups: #g,
+            }
+        }
+    }
+
     pub fn padded(&self) -> bool {
         self.ph > 0 || self.pw > 0
     }
@@ -125,6 +140,18 @@ impl Dims {
             quote!([#(#taps),*])
         });
         quote!(let [#(#rows),*] = w[f][#c];)
+    }
+}
+
+/// `body` (the runtime's plain loops) and a return, for an instruction set that does not
+/// unroll (the x86-64 fallback), ahead of the unrolled code: the condition is a constant, so
+/// each instance compiles one of the two.
+pub fn unless_unrolled(body: TokenStream) -> TokenStream {
+    quote! {
+        if const { !<S as ::cnn::__private::Simd>::UNROLLS } {
+            #body
+            return;
+        }
     }
 }
 
