@@ -16,19 +16,19 @@ pub const MAX_PARAMS: u64 = 1 << 20;
 /// Scalars in the input and all layer outputs of one example. The heap-free `forward` keeps
 /// them on the stack (2 MiB in `f32` at the budget); the batch functions keep them on the heap.
 pub const MAX_ACTIVATIONS: u64 = 1 << 19;
-/// Taps of one filter: each is one unrolled statement in three generated functions.
+/// Taps of one filter: each is one unrolled statement in the generated functions.
 pub const MAX_KERNEL_TAPS: u64 = 225;
 /// Taps of all the network's filters together (`sum Kh * Kw` over its conv layers), which is
 /// what its compile time grows with, not channels or image sizes. Measured (BENCHMARKS.md,
-/// `cargo bench --bench compile_time`): LeNet-5 (50 taps) and LeNet-5 with ten times the
-/// channels build in 7.9 s and 9.0 s in release; one 1x225 kernel in 52 s; a network at every
-/// budget at once (a 1x225 kernel, then 31 1x1 convs) in 79 s, and in 196 s with both `f32`
-/// and `f64` instantiated.
+/// `cargo bench --bench compile_time -- --runs 1 default limits`): LeNet-5 (50 taps) and
+/// LeNet-5 with ten times the channels build in 6.9 s and 7.1 s in release; one 1x225 kernel
+/// in 19 s, one 15x15 in 24 s; a network at every budget at once (a 1x225 kernel, then 31 1x1
+/// convs) in 43 s, and in 113 s with both `f32` and `f64` instantiated.
 pub const MAX_NETWORK_TAPS: u64 = 256;
 /// Layers after the input. The training step of a network is one function through all its
 /// layers, and its compile time grows faster than the layer count (before the batch redesign:
 /// 51 layers built in 14 s, 201 in 32 s, 401 in 101 s, conv and relu layers alternating); 32
-/// conv layers of 1x7, 64 layers in all, build in 74 s (measured as above).
+/// conv layers of 1x7, 64 layers in all, build in 41 s (measured as above).
 pub const MAX_LAYERS: usize = 64;
 
 /// What a network has used of each budget up to the layer being checked.
