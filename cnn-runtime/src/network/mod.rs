@@ -97,7 +97,7 @@ pub trait Network: Sized + Clone + Send + Sync {
     /// the layer outputs) and 16 KiB. Measured, not proven: LeNet-5's forward reached 46,919
     /// bytes of its 63,056 in the test `forward_stays_within_its_stack_bound`, and between
     /// builds of other settings (LTO, debug info) the frames' share changed by half. Without
-    /// optimisation the frames are far larger (481,935 bytes); see the README on debug builds.
+    /// optimisation the frames are far larger (215,119 bytes); see the README on debug builds.
     const FORWARD_STACK_BYTES: usize = 2 * Self::FORWARD_BYTES + 16 * 1024;
     /// Bytes of the int8 layer outputs of [`crate::quant::Int8::forward`], on its stack.
     const INT8_FORWARD_BYTES: usize =

@@ -50,8 +50,11 @@ pub fn zeroed_box<T: Zeroable>() -> Box<T> {
     use std::alloc::{Layout, alloc_zeroed, handle_alloc_error};
     let layout = Layout::new::<T>();
     if layout.size() == 0 {
-        // SAFETY: a zero-sized value; zeroed is valid (`Zeroable`).
-        return Box::new(unsafe { core::mem::zeroed() });
+        // SAFETY: a zero-sized value needs no allocation: a dangling, aligned pointer is a
+        // valid box of it, and its value (no bytes) is valid (`Zeroable`). Not
+        // `Box::new(zeroed())`, whose slot, without optimisation, takes `size_of::<T>()` of
+        // the stack for every `T`, however large, in the frame of this function.
+        return unsafe { Box::from_raw(core::ptr::NonNull::<T>::dangling().as_ptr()) };
     }
     // SAFETY: nonzero size.
     let ptr = unsafe { alloc_zeroed(layout) }.cast::<T>();
