@@ -125,6 +125,7 @@ fn kernels(net: &Network) -> TokenStream {
                     Kind::Activation(a) => act_value(Some(a)),
                     _ => unreachable!("only activations fuse"),
                 });
+            example.extend(conv::Dims::of(layer, c).shape_fn(layer));
             example.extend(conv::example::forward(layer, c, &fused));
             example.extend(conv::example::backward(layer, c));
             example.extend(conv::example::backward_input(layer, c));

@@ -195,6 +195,24 @@ impl<T: ::cnn::Float> SeedNet<T> {
     fn dense1_bias(&self) -> &[T; 1] {
         ::cnn::__private::part::<_, _, 410>(::cnn::__private::params_of(&self.params))
     }
+    /// The sizes of `conv1`, for the plain loops that CPUs without AVX2 and FMA run.
+    #[inline(always)]
+    fn conv1_shape() -> &'static ::cnn::__private::conv_loops::ConvShape {
+        &::cnn::__private::conv_loops::ConvShape {
+            c: 1,
+            h: 22,
+            w: 22,
+            f: 1,
+            oh: 20,
+            ow: 20,
+            kh: 3,
+            kw: 3,
+            stride: 1,
+            pad_h: 0,
+            pad_w: 0,
+            groups: 1,
+        }
+    }
     /// `conv1`: 1x22x22 -> 1x20x20, 1 filter of 1x3x3, stride 1.
     ///
     /// Forward, one example: `Z[f][i][j] = b[f] + sum_c sum_(u<3,v<3) W[f][c][u][v] X[c][i + u][j + v]`, a correlation, eight columns `j` per vector.
@@ -211,20 +229,7 @@ impl<T: ::cnn::Float> SeedNet<T> {
             let _ = xs;
             ::cnn::__private::conv_loops::forward(
                 s,
-                &::cnn::__private::conv_loops::ConvShape {
-                    c: 1,
-                    h: 22,
-                    w: 22,
-                    f: 1,
-                    oh: 20,
-                    ow: 20,
-                    kh: 3,
-                    kw: 3,
-                    stride: 1,
-                    pad_h: 0,
-                    pad_w: 0,
-                    groups: 1,
-                },
+                Self::conv1_shape(),
                 w.as_flattened().as_flattened().as_flattened(),
                 b,
                 x.as_flattened().as_flattened(),
@@ -2086,20 +2091,7 @@ impl<T: ::cnn::Float> SeedNet<T> {
                 for (x, z) in x.iter().zip(z.iter_mut()) {
                     ::cnn::__private::conv_loops::forward_batch(
                         s,
-                        &::cnn::__private::conv_loops::ConvShape {
-                            c: 1,
-                            h: 22,
-                            w: 22,
-                            f: 1,
-                            oh: 20,
-                            ow: 20,
-                            kh: 3,
-                            kw: 3,
-                            stride: 1,
-                            pad_h: 0,
-                            pad_w: 0,
-                            groups: 1,
-                        },
+                        Self::conv1_shape(),
                         w.as_flattened().as_flattened().as_flattened(),
                         b,
                         ::cnn::__private::batch::flat(::core::slice::from_ref(x)),
@@ -2553,20 +2545,7 @@ impl<T: ::cnn::Float> SeedNet<T> {
                 for (x, dz) in x.iter().zip(dz) {
                     ::cnn::__private::conv_loops::backward_batch(
                         s,
-                        &::cnn::__private::conv_loops::ConvShape {
-                            c: 1,
-                            h: 22,
-                            w: 22,
-                            f: 1,
-                            oh: 20,
-                            ow: 20,
-                            kh: 3,
-                            kw: 3,
-                            stride: 1,
-                            pad_h: 0,
-                            pad_w: 0,
-                            groups: 1,
-                        },
+                        Self::conv1_shape(),
                         ::cnn::__private::batch::flat(::core::slice::from_ref(x)),
                         ::cnn::__private::batch::flat(::core::slice::from_ref(dz)),
                         ::cnn::__private::batch::flat_mut(::core::slice::from_mut(dw)),
@@ -2634,20 +2613,7 @@ impl<T: ::cnn::Float> SeedNet<T> {
                 for (dz, dx) in dz.iter().zip(dx.iter_mut()) {
                     ::cnn::__private::conv_loops::backward_input_batch(
                         s,
-                        &::cnn::__private::conv_loops::ConvShape {
-                            c: 1,
-                            h: 22,
-                            w: 22,
-                            f: 1,
-                            oh: 20,
-                            ow: 20,
-                            kh: 3,
-                            kw: 3,
-                            stride: 1,
-                            pad_h: 0,
-                            pad_w: 0,
-                            groups: 1,
-                        },
+                        Self::conv1_shape(),
                         w.as_flattened().as_flattened().as_flattened(),
                         ::cnn::__private::batch::flat(::core::slice::from_ref(dz)),
                         ::cnn::__private::batch::flat_mut(::core::slice::from_mut(dx)),

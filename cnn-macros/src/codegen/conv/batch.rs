@@ -103,7 +103,7 @@ pub fn forward(layer: &Layer, conv: &Conv, act: &Fused) -> TokenStream {
     };
     let xp_ref = d.padded().then(|| quote!(let xp = &*xp;));
     let (shape, act_v) = (
-        d.shape(),
+        super::shape_of(layer),
         act.clone()
             .unwrap_or_else(|| quote!(::cnn::__private::act::Identity)),
     );
@@ -277,7 +277,7 @@ pub fn backward(layer: &Layer, conv: &Conv) -> TokenStream {
         (TokenStream::new(), TokenStream::new())
     };
     let xp_ref = d.padded().then(|| quote!(let xp = &*xp;));
-    let shape = d.shape();
+    let shape = super::shape_of(layer);
     let loops = unless_unrolled(quote! {
         for (x, dz) in x.iter().zip(dz) {
             #pad
@@ -468,7 +468,7 @@ pub fn backward_input(layer: &Layer, conv: &Conv) -> TokenStream {
         }
     }
     let (top, left) = (lit(border.top), lit(border.left));
-    let shape = d.shape();
+    let shape = super::shape_of(layer);
     let loops = unless_unrolled(quote! {
         let _ = dzp;
         for (dz, dx) in dz.iter().zip(dx.iter_mut()) {

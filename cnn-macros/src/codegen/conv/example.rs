@@ -267,7 +267,7 @@ pub fn forward(layer: &Layer, conv: &Conv, act: &Fused) -> TokenStream {
     };
     let f_l = lit(d.f);
     let (shape, act_v) = (
-        d.shape(),
+        super::shape_of(layer),
         act.clone()
             .unwrap_or_else(|| quote!(::cnn::__private::act::Identity)),
     );

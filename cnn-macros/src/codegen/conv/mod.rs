@@ -9,7 +9,7 @@ pub mod example;
 pub type Fused = Option<TokenStream>;
 
 use proc_macro2::{Ident, TokenStream};
-use quote::{format_ident, quote};
+use quote::{format_ident, quote, quote_spanned};
 
 use crate::codegen::lit;
 use crate::ir::{Conv, Layer};
@@ -99,17 +99,27 @@ impl Dims {
         }
     }
 
-    /// `&ConvShape { .. }`: the sizes for the runtime's plain loops.
-    pub fn shape(&self) -> TokenStream {
+    /// `fn conv1_shape()`: the sizes for the runtime's plain loops, which each of the layer's
+    /// functions passes them (`Self::conv1_shape()`, see [`shape_of`]).
+    pub fn shape_fn(&self, layer: &Layer) -> TokenStream {
         let [c, h, w, f, oh, ow, kh, kw, s, ph, pw, g] = [
             self.c, self.h, self.w, self.f, self.oh, self.ow, self.kh, self.kw, self.s, self.ph,
             self.pw, self.g,
         ]
         .map(lit);
-        quote! {
-            &::cnn::__private::conv_loops::ConvShape {
-                c: #c, h: #h, w: #w, f: #f, oh: #oh, ow: #ow, kh: #kh, kw: #kw,
-                stride: #s, pad_h: #ph, pad_w: #pw, groups: #g,
+        let name = format_ident!("{}_shape", layer.name);
+        let doc = format!(
+            " The sizes of `{}`, for the plain loops that CPUs without AVX2 and FMA run.",
+            layer.name
+        );
+        quote_spanned! {layer.span=>
+            #[doc = #doc]
+            #[inline(always)]
+            fn #name() -> &'static ::cnn::__private::conv_loops::ConvShape {
+                &::cnn::__private::conv_loops::ConvShape {
+                    c: #c, h: #h, w: #w, f: #f, oh: #oh, ow: #ow, kh: #kh, kw: #kw,
+                    stride: #s, pad_h: #ph, pad_w: #pw, groups: #g,
+                }
             }
         }
     }
@@ -141,6 +151,12 @@ impl Dims {
         });
         quote!(let [#(#rows),*] = w[f][#c];)
     }
+}
+
+/// `Self::conv1_shape()`: the layer's sizes, from [`Dims::shape_fn`].
+pub fn shape_of(layer: &Layer) -> TokenStream {
+    let name = format_ident!("{}_shape", layer.name);
+    quote!(Self::#name())
 }
 
 /// `body` (the runtime's plain loops) and a return, for an instruction set that does not
