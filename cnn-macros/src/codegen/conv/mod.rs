@@ -1,5 +1,11 @@
 //! The generated kernels of a convolution: its sizes (`Dims`), and the functions for one
 //! example (`example`) and for a batch (`batch`).
+//!
+//! Each function generic over the instruction set `S` starts with `unless_unrolled`: for a set
+//! that does not unroll (the x86-64 fallback, see `cnn-runtime/src/simd/mod.rs`), a call of the
+//! runtime's plain loops (`kernels/conv_loops.rs`) with the layer's sizes (`conv1_shape()`), and
+//! a return. The condition is a constant, so the AVX2 instance compiles only the unrolled code
+//! that follows, and the fallback only the call.
 
 pub mod batch;
 pub mod example;
