@@ -41,6 +41,8 @@ use std::process::{Command, ExitCode};
 use std::time::{Duration, Instant};
 use std::{env, fs};
 
+use cnn_benches::root;
+
 /// One network to compile.
 #[derive(Clone)]
 struct Case {
@@ -60,13 +62,6 @@ struct Case {
 }
 
 const GROUPS: &[&str] = &["default", "kernels", "layers", "limits"];
-
-/// The repository's root: this package is its `benches/`.
-fn root() -> &'static Path {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .expect("benches/ is a folder of the repository")
-}
 
 /// A layer chain with one conv layer of `F` filters of `C x K x K` whose output rows are 20
 /// wide (two 8-lane chunks and a tail of 4), and whose `dL/dX` rows are `19 + K` wide.

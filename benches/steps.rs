@@ -40,6 +40,7 @@ use std::time::{Duration, Instant};
 use cnn::ndarray::{Array2, Array4};
 use cnn::prelude::*;
 use cnn::{Float, Tensor};
+use cnn_benches::root;
 use conditions::Conditions;
 use criterion::Criterion;
 use im2col::Layer;
@@ -85,13 +86,6 @@ network! {
 const LR: f64 = 0.01;
 /// The threads of the second pool, and of PyTorch's second figure.
 const THREADS: usize = 2;
-
-/// The repository's root: this package is its `benches/`.
-fn root() -> &'static std::path::Path {
-    std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .expect("benches/ is a folder of the repository")
-}
 
 const W1_LAYERS: &[Layer] = &[
     Layer::Conv {

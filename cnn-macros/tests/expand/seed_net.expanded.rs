@@ -2094,8 +2094,8 @@ impl<T: ::cnn::Float> SeedNet<T> {
                         Self::conv1_shape(),
                         w.as_flattened().as_flattened().as_flattened(),
                         b,
-                        ::cnn::__private::batch::flat(::core::slice::from_ref(x)),
-                        ::cnn::__private::batch::flat_mut(::core::slice::from_mut(z)),
+                        ::cnn::__private::batch::packs(x),
+                        ::cnn::__private::batch::packs_mut(z),
                         ::cnn::__private::act::Identity,
                     );
                 }
@@ -2546,9 +2546,9 @@ impl<T: ::cnn::Float> SeedNet<T> {
                     ::cnn::__private::conv_loops::backward_batch(
                         s,
                         Self::conv1_shape(),
-                        ::cnn::__private::batch::flat(::core::slice::from_ref(x)),
-                        ::cnn::__private::batch::flat(::core::slice::from_ref(dz)),
-                        ::cnn::__private::batch::flat_mut(::core::slice::from_mut(dw)),
+                        ::cnn::__private::batch::packs(x),
+                        ::cnn::__private::batch::packs(dz),
+                        ::cnn::__private::batch::packs_mut(dw),
                         db,
                     );
                 }
@@ -2615,8 +2615,8 @@ impl<T: ::cnn::Float> SeedNet<T> {
                         s,
                         Self::conv1_shape(),
                         w.as_flattened().as_flattened().as_flattened(),
-                        ::cnn::__private::batch::flat(::core::slice::from_ref(dz)),
-                        ::cnn::__private::batch::flat_mut(::core::slice::from_mut(dx)),
+                        ::cnn::__private::batch::packs(dz),
+                        ::cnn::__private::batch::packs_mut(dx),
                     );
                 }
                 return;

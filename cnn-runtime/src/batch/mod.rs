@@ -77,6 +77,18 @@ pub fn flat_mut<T: Float, A: Packed<T>>(blocks: &mut [A]) -> &mut [Pack<T>] {
     unsafe { core::slice::from_raw_parts_mut(blocks.as_mut_ptr().cast(), blocks.len() * A::LEN) }
 }
 
+/// The packs of one block, in order.
+#[inline(always)]
+pub fn packs<T: Float, A: Packed<T>>(block: &A) -> &[Pack<T>] {
+    flat(core::slice::from_ref(block))
+}
+
+/// [`packs`], mutably.
+#[inline(always)]
+pub fn packs_mut<T: Float, A: Packed<T>>(block: &mut A) -> &mut [Pack<T>] {
+    flat_mut(core::slice::from_mut(block))
+}
+
 /// Views blocks of one shape as blocks of another with as many packs: an image as the flat
 /// vector a dense layer reads. The lengths are checked at compile time.
 #[inline(always)]

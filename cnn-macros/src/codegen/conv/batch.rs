@@ -116,8 +116,8 @@ pub fn forward(layer: &Layer, conv: &Conv, act: &Fused) -> TokenStream {
                 #shape,
                 w.as_flattened().as_flattened().as_flattened(),
                 b,
-                ::cnn::__private::batch::flat(::core::slice::from_ref(#src)),
-                ::cnn::__private::batch::flat_mut(::core::slice::from_mut(z)),
+                ::cnn::__private::batch::packs(#src),
+                ::cnn::__private::batch::packs_mut(z),
                 #act_v,
             );
         }
@@ -285,9 +285,9 @@ pub fn backward(layer: &Layer, conv: &Conv) -> TokenStream {
             ::cnn::__private::conv_loops::backward_batch(
                 s,
                 #shape,
-                ::cnn::__private::batch::flat(::core::slice::from_ref(#src)),
-                ::cnn::__private::batch::flat(::core::slice::from_ref(dz)),
-                ::cnn::__private::batch::flat_mut(::core::slice::from_mut(dw)),
+                ::cnn::__private::batch::packs(#src),
+                ::cnn::__private::batch::packs(dz),
+                ::cnn::__private::batch::packs_mut(dw),
                 db,
             );
         }
@@ -476,8 +476,8 @@ pub fn backward_input(layer: &Layer, conv: &Conv) -> TokenStream {
                 s,
                 #shape,
                 w.as_flattened().as_flattened().as_flattened(),
-                ::cnn::__private::batch::flat(::core::slice::from_ref(dz)),
-                ::cnn::__private::batch::flat_mut(::core::slice::from_mut(dx)),
+                ::cnn::__private::batch::packs(dz),
+                ::cnn::__private::batch::packs_mut(dx),
             );
         }
     });
