@@ -30,6 +30,12 @@ network! {
         input(3, 13x12) -> maxpool(2x2, stride = 1) -> conv(4, 1x1, stride = 2) -> relu
             -> maxpool(3x3, stride = 2) -> conv(6, 2x2) -> dense(5)
     }
+    /// Images wide enough for the input gradient's tiles to run between its edge tiles, at
+    /// strides 1 and 2, with and without padding.
+    struct Wide {
+        input(2, 11x45) -> conv(3, 3x3, pad = 1) -> relu -> conv(4, 3x3, stride = 2, pad = 1)
+            -> relu -> conv(2, 5x5) -> dense(3)
+    }
     /// Wide and tall kernels with padding and a stride of 3.
     struct Kernels {
         input(1, 16x17) -> conv(3, 3x7, pad = 2) -> relu -> conv(2, 6x3, stride = 3, pad = 2)
@@ -159,4 +165,44 @@ fn threads_and_precision() {
         .loss_and_grad(reversed.view(), y_reversed.view(), &SoftmaxCrossEntropy)
         .unwrap();
     assert!((lr - l1).abs() <= 1e-12 * l1.abs());
+}
+
+#[test]
+fn wide_images_and_their_input_gradients() {
+    let net = Wide::<f64>::new(6);
+    every_size(&net, &HalfSquaredError);
+    // The input gradient of the batch pass against `input_gradient`, example by example.
+    let n = 11;
+    let (x, y) = common::random_batch::<Wide<f64>>(n, 3);
+    let (_, _, dx) = net
+        .loss_and_grads(x.view(), y.view(), &HalfSquaredError)
+        .unwrap();
+    let mut input = <Wide<f64> as Network>::Input::zeroed_box();
+    let mut target = <Wide<f64> as Network>::Output::zeroed_box();
+    for (e, (xe, ye)) in x.outer_iter().zip(y.outer_iter()).enumerate() {
+        input
+            .as_flat_mut()
+            .iter_mut()
+            .zip(xe.iter())
+            .for_each(|(d, &v)| *d = v);
+        target
+            .as_flat_mut()
+            .iter_mut()
+            .zip(ye.iter())
+            .for_each(|(d, &v)| *d = v);
+        let (gx, _) = net.input_gradient(&input, &target, &HalfSquaredError);
+        for (k, (&g, &b)) in gx
+            .as_flat()
+            .iter()
+            .zip(dx.index_axis(cnn::ndarray::Axis(0), e).iter())
+            .enumerate()
+        {
+            // The batch's gradient is of the mean loss: 1/n of each example's.
+            let b = b * n as f64;
+            assert!(
+                (g - b).abs() <= 1e-12 * (1.0 + g.abs()),
+                "example {e}, input value {k}: {b} against {g}"
+            );
+        }
+    }
 }

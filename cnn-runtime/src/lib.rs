@@ -61,6 +61,9 @@ pub mod loss;
 mod network;
 #[cfg(feature = "std")]
 pub mod optim;
+#[cfg(feature = "std")]
+#[doc(hidden)]
+pub mod profile;
 pub mod quant;
 #[cfg(feature = "std")]
 pub mod reference;
@@ -97,6 +100,8 @@ pub mod __private {
     pub use crate::init::init_buffers;
     pub use crate::kernels::*;
     pub use crate::loss::Loss;
+    #[cfg(feature = "std")]
+    pub use crate::profile;
     pub use crate::quant;
     pub use crate::simd::{Lanes, Pack, Simd, WithSimd};
     pub use crate::tensor::{

@@ -209,7 +209,8 @@ pub fn items(net: &Network) -> TokenStream {
     let out_ty = flat_ty(out_len);
 
     // Forward: each layer from its inputs' slots into its own.
-    let mut forward = quote!(let x: &#x_ty = ::cnn::__private::reshape(x););
+    let start = super::lap_start();
+    let mut forward = quote!(#start let x: &#x_ty = ::cnn::__private::reshape(x););
     for (i, layer) in net.layers.iter().enumerate() {
         if aliases(net, i) {
             continue;
@@ -278,7 +279,8 @@ pub fn items(net: &Network) -> TokenStream {
             _ => unreachable!("a layer reads one or two tensors"),
         };
         let call = forward_call(net, i, &names, quote!(out), scratch.is_some());
-        forward.extend(quote_spanned!(layer.span=> { #bind #call }));
+        let lap = super::lap(&format!("{} forward", layer.name));
+        forward.extend(quote_spanned!(layer.span=> { #bind #call } #lap));
     }
 
     // The output, and the logits a loss on logits reads when the network ends in softmax.

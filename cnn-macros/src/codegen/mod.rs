@@ -35,6 +35,25 @@ pub fn lit(n: usize) -> Literal {
     Literal::usize_unsuffixed(n)
 }
 
+/// With the `profile` feature, a lap of the clock that adds the time since the last one to
+/// `label` (`cnn::__private::profile`); nothing without it.
+pub fn lap(label: &str) -> TokenStream {
+    if cfg!(feature = "profile") {
+        quote!(::cnn::__private::profile::lap(#label);)
+    } else {
+        TokenStream::new()
+    }
+}
+
+/// With the `profile` feature, the start of a pass's laps; nothing without it.
+pub fn lap_start() -> TokenStream {
+    if cfg!(feature = "profile") {
+        quote!(::cnn::__private::profile::start();)
+    } else {
+        TokenStream::new()
+    }
+}
+
 /// `[[[T; W]; H]; C]`.
 pub fn image_ty(c: usize, h: usize, w: usize) -> TokenStream {
     let (c, h, w) = (lit(c), lit(h), lit(w));

@@ -251,6 +251,18 @@ pub struct CorrTile<'a> {
     pub init: &'a dyn Fn(usize) -> TokenStream,
     /// The statement that stores a sum.
     pub store: &'a dyn Fn(usize, usize, &Ident) -> TokenStream,
+    /// A loop inside the reduction loop, around the taps (`for tu in lo..hi`), whose variable
+    /// the weights and inputs may name; `None` for none.
+    pub inner: Option<TokenStream>,
+    /// Whether a tap's statements for a column are emitted: `false` where the input is known
+    /// to be zero (outside `dL/dZ`), so the product is left out. A tap with no column left is
+    /// left out whole.
+    pub keep: &'a dyn Fn((usize, usize), usize) -> bool,
+}
+
+/// A [`CorrTile::keep`] that keeps every statement.
+pub fn keep_all(_: (usize, usize), _: usize) -> bool {
+    true
 }
 
 impl CorrTile<'_> {
@@ -266,16 +278,20 @@ impl CorrTile<'_> {
                 quote!(let mut #a = #init;)
             })
         });
-        let taps = self.taps.iter().map(|&tap| {
+        let taps = self.taps.iter().filter_map(|&tap| {
             let (u, v) = tap;
             let comment = format!(" tap ({u}, {v})");
+            let kept: Vec<usize> = (0..self.cols).filter(|&c| (self.keep)(tap, c)).collect();
+            if kept.is_empty() {
+                return None;
+            }
             let body = if self.rows <= self.cols {
                 // Weights first (one per row), then each column's input through all of them.
                 let ws = (0..self.rows).map(|r| {
                     let (wn, w) = (format_ident!("w{}", r), (self.weight)(r, tap));
                     quote!(let #wn = s.splat(#w);)
                 });
-                let cols = (0..self.cols).map(|c| {
+                let cols = kept.iter().map(|&c| {
                     let x = (self.input)(tap, c);
                     let fmas = (0..self.rows).map(|r| {
                         let (a, wn) = (Self::acc(r, c), format_ident!("w{}", r));
@@ -285,13 +301,13 @@ impl CorrTile<'_> {
                 });
                 quote!(#(#ws)* #(#cols)*)
             } else {
-                let xs = (0..self.cols).map(|c| {
+                let xs = kept.iter().map(|&c| {
                     let (xn, x) = (format_ident!("x{}", c), (self.input)(tap, c));
                     quote!(let #xn = #x;)
                 });
                 let rows = (0..self.rows).map(|r| {
                     let w = (self.weight)(r, tap);
-                    let fmas = (0..self.cols).map(|c| {
+                    let fmas = kept.iter().map(|&c| {
                         let (a, xn) = (Self::acc(r, c), format_ident!("x{}", c));
                         quote!(#a = s.mul_add(w, #xn, #a);)
                     });
@@ -299,15 +315,20 @@ impl CorrTile<'_> {
                 });
                 quote!(#(#xs)* #(#rows)*)
             };
-            quote!(#[doc = #comment] { #body })
+            Some(quote!(#[doc = #comment] { #body }))
         });
         let stores = (0..self.rows)
             .flat_map(|r| (0..self.cols).map(move |c| (self.store)(r, c, &Self::acc(r, c))));
         let (k, k_len) = (self.k, lit(self.k_len));
-        let sum = (!self.taps.is_empty()).then(|| {
+        let taps: Vec<TokenStream> = taps.collect();
+        let sum = (!taps.is_empty()).then(|| {
+            let taps = match &self.inner {
+                Some(header) => quote!(#header { #(#taps)* }),
+                None => quote!(#(#taps)*),
+            };
             quote! {
                 for #k in 0..#k_len {
-                    #(#taps)*
+                    #taps
                 }
             }
         });

@@ -2599,14 +2599,14 @@ impl<T: ::cnn::Float> SeedNet<T> {
         }
         /// `conv1`: 1x22x22 -> 1x20x20, 1 filter of 1x3x3, stride 1.
         ///
-        /// Backward, input, on a batch: the full convolution of `dL/dZ` with the filters rotated by 180 degrees, a correlation of the zero-bordered `dZp` with `rot(W)[u][v] = W[2-u][2-v]`: `dX[c][y][x] = sum_f sum_(u,v) W[f][c][2-u][2-v] dZp[f][y + 0 + u][x + 0 + v]`, `dZp[f][q][p] = dZ[f][q - 2][p - 2]` (zero outside). Written with `q = y + P` and tap `t = Kh-1-u`, so the statements read `w[f][c][t][..] * dzp[f][q + 2 - t][..]`.
+        /// Backward, input, on a batch: the full convolution of `dL/dZ` with the filters rotated by 180 degrees, `rot(W)[u][v] = W[2-u][2-v]`: `dX[c][y][x] = sum_f sum_(u,v) W[f][c][u][v] dZ[f][y + 0 - u][x + 0 - v]` over the taps that land inside `dZ` (the zeros around it add nothing). Written with `q = y + P` and tap `tu = u`, `tv = v`: the statements read `w[f][c][tu][tv] * dz[f][q - tu][p + col - tv]`, the row taps `tu` running where `q - tu` is a row of `dZ`.
         #[inline(always)]
         fn conv1_backward_input_batch<S: ::cnn::__private::Lanes<T>>(
             s: S,
             w: &[[[[T; 3]; 3]; 1]; 1],
             dz: &[[[[::cnn::__private::Pack<T>; 20]; 20]; 1]],
             dx: &mut [[[[::cnn::__private::Pack<T>; 22]; 22]; 1]],
-            dzp: &mut [[[::cnn::__private::Pack<T>; 24]; 24]; 1],
+            dzp: &mut [[[::cnn::__private::Pack<T>; 0]; 0]; 1],
         ) {
             if const { !<S as ::cnn::__private::Simd>::UNROLLS } {
                 let _ = dzp;
@@ -2621,15 +2621,14 @@ impl<T: ::cnn::Float> SeedNet<T> {
                 }
                 return;
             }
+            let _ = &dzp;
             for (dz, dx) in dz.iter().zip(dx.iter_mut()) {
-                ::cnn::__private::batch::border(dz, dzp, 2, 2);
-                let dzp = &*dzp;
                 /// phase (0, 0): taps u = 0 + 1 t, v = 0 + 1 t
                 for q in 0..22 {
                     {
                         let c = 0;
-                        for p_tile in 0..2 {
-                            let p = p_tile * 11;
+                        {
+                            let p = 0;
                             let mut z0_0 = s.zero();
                             let mut z0_1 = s.zero();
                             let mut z0_2 = s.zero();
@@ -2642,436 +2641,299 @@ impl<T: ::cnn::Float> SeedNet<T> {
                             let mut z0_9 = s.zero();
                             let mut z0_10 = s.zero();
                             for f in 0..1 {
-                                /// tap (0, 0)
-                                {
-                                    let w0 = s.splat(w[f][c][0][0]);
+                                for tu in (q + 1usize).saturating_sub(20)..(q + 1).min(3) {
+                                    /// tap (0, 0)
                                     {
-                                        let x = s.load(&dzp[f][q + 2][p + 2]);
-                                        z0_0 = s.mul_add(w0, x, z0_0);
+                                        let w0 = s.splat(w[f][c][tu][0]);
+                                        {
+                                            let x = s.load(&dz[f][q - tu][p]);
+                                            z0_0 = s.mul_add(w0, x, z0_0);
+                                        }
+                                        {
+                                            let x = s.load(&dz[f][q - tu][p + 1]);
+                                            z0_1 = s.mul_add(w0, x, z0_1);
+                                        }
+                                        {
+                                            let x = s.load(&dz[f][q - tu][p + 2]);
+                                            z0_2 = s.mul_add(w0, x, z0_2);
+                                        }
+                                        {
+                                            let x = s.load(&dz[f][q - tu][p + 3]);
+                                            z0_3 = s.mul_add(w0, x, z0_3);
+                                        }
+                                        {
+                                            let x = s.load(&dz[f][q - tu][p + 4]);
+                                            z0_4 = s.mul_add(w0, x, z0_4);
+                                        }
+                                        {
+                                            let x = s.load(&dz[f][q - tu][p + 5]);
+                                            z0_5 = s.mul_add(w0, x, z0_5);
+                                        }
+                                        {
+                                            let x = s.load(&dz[f][q - tu][p + 6]);
+                                            z0_6 = s.mul_add(w0, x, z0_6);
+                                        }
+                                        {
+                                            let x = s.load(&dz[f][q - tu][p + 7]);
+                                            z0_7 = s.mul_add(w0, x, z0_7);
+                                        }
+                                        {
+                                            let x = s.load(&dz[f][q - tu][p + 8]);
+                                            z0_8 = s.mul_add(w0, x, z0_8);
+                                        }
+                                        {
+                                            let x = s.load(&dz[f][q - tu][p + 9]);
+                                            z0_9 = s.mul_add(w0, x, z0_9);
+                                        }
+                                        {
+                                            let x = s.load(&dz[f][q - tu][p + 10]);
+                                            z0_10 = s.mul_add(w0, x, z0_10);
+                                        }
                                     }
+                                    /// tap (0, 1)
                                     {
-                                        let x = s.load(&dzp[f][q + 2][p + 3]);
-                                        z0_1 = s.mul_add(w0, x, z0_1);
+                                        let w0 = s.splat(w[f][c][tu][1]);
+                                        {
+                                            let x = s.load(&dz[f][q - tu][p]);
+                                            z0_1 = s.mul_add(w0, x, z0_1);
+                                        }
+                                        {
+                                            let x = s.load(&dz[f][q - tu][p + 1]);
+                                            z0_2 = s.mul_add(w0, x, z0_2);
+                                        }
+                                        {
+                                            let x = s.load(&dz[f][q - tu][p + 2]);
+                                            z0_3 = s.mul_add(w0, x, z0_3);
+                                        }
+                                        {
+                                            let x = s.load(&dz[f][q - tu][p + 3]);
+                                            z0_4 = s.mul_add(w0, x, z0_4);
+                                        }
+                                        {
+                                            let x = s.load(&dz[f][q - tu][p + 4]);
+                                            z0_5 = s.mul_add(w0, x, z0_5);
+                                        }
+                                        {
+                                            let x = s.load(&dz[f][q - tu][p + 5]);
+                                            z0_6 = s.mul_add(w0, x, z0_6);
+                                        }
+                                        {
+                                            let x = s.load(&dz[f][q - tu][p + 6]);
+                                            z0_7 = s.mul_add(w0, x, z0_7);
+                                        }
+                                        {
+                                            let x = s.load(&dz[f][q - tu][p + 7]);
+                                            z0_8 = s.mul_add(w0, x, z0_8);
+                                        }
+                                        {
+                                            let x = s.load(&dz[f][q - tu][p + 8]);
+                                            z0_9 = s.mul_add(w0, x, z0_9);
+                                        }
+                                        {
+                                            let x = s.load(&dz[f][q - tu][p + 9]);
+                                            z0_10 = s.mul_add(w0, x, z0_10);
+                                        }
                                     }
+                                    /// tap (0, 2)
                                     {
-                                        let x = s.load(&dzp[f][q + 2][p + 4]);
-                                        z0_2 = s.mul_add(w0, x, z0_2);
-                                    }
-                                    {
-                                        let x = s.load(&dzp[f][q + 2][p + 5]);
-                                        z0_3 = s.mul_add(w0, x, z0_3);
-                                    }
-                                    {
-                                        let x = s.load(&dzp[f][q + 2][p + 6]);
-                                        z0_4 = s.mul_add(w0, x, z0_4);
-                                    }
-                                    {
-                                        let x = s.load(&dzp[f][q + 2][p + 7]);
-                                        z0_5 = s.mul_add(w0, x, z0_5);
-                                    }
-                                    {
-                                        let x = s.load(&dzp[f][q + 2][p + 8]);
-                                        z0_6 = s.mul_add(w0, x, z0_6);
-                                    }
-                                    {
-                                        let x = s.load(&dzp[f][q + 2][p + 9]);
-                                        z0_7 = s.mul_add(w0, x, z0_7);
-                                    }
-                                    {
-                                        let x = s.load(&dzp[f][q + 2][p + 10]);
-                                        z0_8 = s.mul_add(w0, x, z0_8);
-                                    }
-                                    {
-                                        let x = s.load(&dzp[f][q + 2][p + 11]);
-                                        z0_9 = s.mul_add(w0, x, z0_9);
-                                    }
-                                    {
-                                        let x = s.load(&dzp[f][q + 2][p + 12]);
-                                        z0_10 = s.mul_add(w0, x, z0_10);
-                                    }
-                                }
-                                /// tap (0, 1)
-                                {
-                                    let w0 = s.splat(w[f][c][0][1]);
-                                    {
-                                        let x = s.load(&dzp[f][q + 2][p + 1]);
-                                        z0_0 = s.mul_add(w0, x, z0_0);
-                                    }
-                                    {
-                                        let x = s.load(&dzp[f][q + 2][p + 2]);
-                                        z0_1 = s.mul_add(w0, x, z0_1);
-                                    }
-                                    {
-                                        let x = s.load(&dzp[f][q + 2][p + 3]);
-                                        z0_2 = s.mul_add(w0, x, z0_2);
-                                    }
-                                    {
-                                        let x = s.load(&dzp[f][q + 2][p + 4]);
-                                        z0_3 = s.mul_add(w0, x, z0_3);
-                                    }
-                                    {
-                                        let x = s.load(&dzp[f][q + 2][p + 5]);
-                                        z0_4 = s.mul_add(w0, x, z0_4);
-                                    }
-                                    {
-                                        let x = s.load(&dzp[f][q + 2][p + 6]);
-                                        z0_5 = s.mul_add(w0, x, z0_5);
-                                    }
-                                    {
-                                        let x = s.load(&dzp[f][q + 2][p + 7]);
-                                        z0_6 = s.mul_add(w0, x, z0_6);
-                                    }
-                                    {
-                                        let x = s.load(&dzp[f][q + 2][p + 8]);
-                                        z0_7 = s.mul_add(w0, x, z0_7);
-                                    }
-                                    {
-                                        let x = s.load(&dzp[f][q + 2][p + 9]);
-                                        z0_8 = s.mul_add(w0, x, z0_8);
-                                    }
-                                    {
-                                        let x = s.load(&dzp[f][q + 2][p + 10]);
-                                        z0_9 = s.mul_add(w0, x, z0_9);
-                                    }
-                                    {
-                                        let x = s.load(&dzp[f][q + 2][p + 11]);
-                                        z0_10 = s.mul_add(w0, x, z0_10);
-                                    }
-                                }
-                                /// tap (0, 2)
-                                {
-                                    let w0 = s.splat(w[f][c][0][2]);
-                                    {
-                                        let x = s.load(&dzp[f][q + 2][p]);
-                                        z0_0 = s.mul_add(w0, x, z0_0);
-                                    }
-                                    {
-                                        let x = s.load(&dzp[f][q + 2][p + 1]);
-                                        z0_1 = s.mul_add(w0, x, z0_1);
-                                    }
-                                    {
-                                        let x = s.load(&dzp[f][q + 2][p + 2]);
-                                        z0_2 = s.mul_add(w0, x, z0_2);
-                                    }
-                                    {
-                                        let x = s.load(&dzp[f][q + 2][p + 3]);
-                                        z0_3 = s.mul_add(w0, x, z0_3);
-                                    }
-                                    {
-                                        let x = s.load(&dzp[f][q + 2][p + 4]);
-                                        z0_4 = s.mul_add(w0, x, z0_4);
-                                    }
-                                    {
-                                        let x = s.load(&dzp[f][q + 2][p + 5]);
-                                        z0_5 = s.mul_add(w0, x, z0_5);
-                                    }
-                                    {
-                                        let x = s.load(&dzp[f][q + 2][p + 6]);
-                                        z0_6 = s.mul_add(w0, x, z0_6);
-                                    }
-                                    {
-                                        let x = s.load(&dzp[f][q + 2][p + 7]);
-                                        z0_7 = s.mul_add(w0, x, z0_7);
-                                    }
-                                    {
-                                        let x = s.load(&dzp[f][q + 2][p + 8]);
-                                        z0_8 = s.mul_add(w0, x, z0_8);
-                                    }
-                                    {
-                                        let x = s.load(&dzp[f][q + 2][p + 9]);
-                                        z0_9 = s.mul_add(w0, x, z0_9);
-                                    }
-                                    {
-                                        let x = s.load(&dzp[f][q + 2][p + 10]);
-                                        z0_10 = s.mul_add(w0, x, z0_10);
+                                        let w0 = s.splat(w[f][c][tu][2]);
+                                        {
+                                            let x = s.load(&dz[f][q - tu][p]);
+                                            z0_2 = s.mul_add(w0, x, z0_2);
+                                        }
+                                        {
+                                            let x = s.load(&dz[f][q - tu][p + 1]);
+                                            z0_3 = s.mul_add(w0, x, z0_3);
+                                        }
+                                        {
+                                            let x = s.load(&dz[f][q - tu][p + 2]);
+                                            z0_4 = s.mul_add(w0, x, z0_4);
+                                        }
+                                        {
+                                            let x = s.load(&dz[f][q - tu][p + 3]);
+                                            z0_5 = s.mul_add(w0, x, z0_5);
+                                        }
+                                        {
+                                            let x = s.load(&dz[f][q - tu][p + 4]);
+                                            z0_6 = s.mul_add(w0, x, z0_6);
+                                        }
+                                        {
+                                            let x = s.load(&dz[f][q - tu][p + 5]);
+                                            z0_7 = s.mul_add(w0, x, z0_7);
+                                        }
+                                        {
+                                            let x = s.load(&dz[f][q - tu][p + 6]);
+                                            z0_8 = s.mul_add(w0, x, z0_8);
+                                        }
+                                        {
+                                            let x = s.load(&dz[f][q - tu][p + 7]);
+                                            z0_9 = s.mul_add(w0, x, z0_9);
+                                        }
+                                        {
+                                            let x = s.load(&dz[f][q - tu][p + 8]);
+                                            z0_10 = s.mul_add(w0, x, z0_10);
+                                        }
                                     }
                                 }
-                                /// tap (1, 0)
-                                {
-                                    let w0 = s.splat(w[f][c][1][0]);
-                                    {
-                                        let x = s.load(&dzp[f][q + 1][p + 2]);
-                                        z0_0 = s.mul_add(w0, x, z0_0);
-                                    }
-                                    {
-                                        let x = s.load(&dzp[f][q + 1][p + 3]);
-                                        z0_1 = s.mul_add(w0, x, z0_1);
-                                    }
-                                    {
-                                        let x = s.load(&dzp[f][q + 1][p + 4]);
-                                        z0_2 = s.mul_add(w0, x, z0_2);
-                                    }
-                                    {
-                                        let x = s.load(&dzp[f][q + 1][p + 5]);
-                                        z0_3 = s.mul_add(w0, x, z0_3);
-                                    }
-                                    {
-                                        let x = s.load(&dzp[f][q + 1][p + 6]);
-                                        z0_4 = s.mul_add(w0, x, z0_4);
-                                    }
-                                    {
-                                        let x = s.load(&dzp[f][q + 1][p + 7]);
-                                        z0_5 = s.mul_add(w0, x, z0_5);
-                                    }
-                                    {
-                                        let x = s.load(&dzp[f][q + 1][p + 8]);
-                                        z0_6 = s.mul_add(w0, x, z0_6);
-                                    }
-                                    {
-                                        let x = s.load(&dzp[f][q + 1][p + 9]);
-                                        z0_7 = s.mul_add(w0, x, z0_7);
-                                    }
-                                    {
-                                        let x = s.load(&dzp[f][q + 1][p + 10]);
-                                        z0_8 = s.mul_add(w0, x, z0_8);
-                                    }
-                                    {
-                                        let x = s.load(&dzp[f][q + 1][p + 11]);
-                                        z0_9 = s.mul_add(w0, x, z0_9);
-                                    }
-                                    {
-                                        let x = s.load(&dzp[f][q + 1][p + 12]);
-                                        z0_10 = s.mul_add(w0, x, z0_10);
-                                    }
-                                }
-                                /// tap (1, 1)
-                                {
-                                    let w0 = s.splat(w[f][c][1][1]);
-                                    {
-                                        let x = s.load(&dzp[f][q + 1][p + 1]);
-                                        z0_0 = s.mul_add(w0, x, z0_0);
-                                    }
-                                    {
-                                        let x = s.load(&dzp[f][q + 1][p + 2]);
-                                        z0_1 = s.mul_add(w0, x, z0_1);
-                                    }
-                                    {
-                                        let x = s.load(&dzp[f][q + 1][p + 3]);
-                                        z0_2 = s.mul_add(w0, x, z0_2);
-                                    }
-                                    {
-                                        let x = s.load(&dzp[f][q + 1][p + 4]);
-                                        z0_3 = s.mul_add(w0, x, z0_3);
-                                    }
-                                    {
-                                        let x = s.load(&dzp[f][q + 1][p + 5]);
-                                        z0_4 = s.mul_add(w0, x, z0_4);
-                                    }
-                                    {
-                                        let x = s.load(&dzp[f][q + 1][p + 6]);
-                                        z0_5 = s.mul_add(w0, x, z0_5);
-                                    }
-                                    {
-                                        let x = s.load(&dzp[f][q + 1][p + 7]);
-                                        z0_6 = s.mul_add(w0, x, z0_6);
-                                    }
-                                    {
-                                        let x = s.load(&dzp[f][q + 1][p + 8]);
-                                        z0_7 = s.mul_add(w0, x, z0_7);
-                                    }
-                                    {
-                                        let x = s.load(&dzp[f][q + 1][p + 9]);
-                                        z0_8 = s.mul_add(w0, x, z0_8);
-                                    }
-                                    {
-                                        let x = s.load(&dzp[f][q + 1][p + 10]);
-                                        z0_9 = s.mul_add(w0, x, z0_9);
-                                    }
-                                    {
-                                        let x = s.load(&dzp[f][q + 1][p + 11]);
-                                        z0_10 = s.mul_add(w0, x, z0_10);
-                                    }
-                                }
-                                /// tap (1, 2)
-                                {
-                                    let w0 = s.splat(w[f][c][1][2]);
-                                    {
-                                        let x = s.load(&dzp[f][q + 1][p]);
-                                        z0_0 = s.mul_add(w0, x, z0_0);
-                                    }
-                                    {
-                                        let x = s.load(&dzp[f][q + 1][p + 1]);
-                                        z0_1 = s.mul_add(w0, x, z0_1);
-                                    }
-                                    {
-                                        let x = s.load(&dzp[f][q + 1][p + 2]);
-                                        z0_2 = s.mul_add(w0, x, z0_2);
-                                    }
-                                    {
-                                        let x = s.load(&dzp[f][q + 1][p + 3]);
-                                        z0_3 = s.mul_add(w0, x, z0_3);
-                                    }
-                                    {
-                                        let x = s.load(&dzp[f][q + 1][p + 4]);
-                                        z0_4 = s.mul_add(w0, x, z0_4);
-                                    }
-                                    {
-                                        let x = s.load(&dzp[f][q + 1][p + 5]);
-                                        z0_5 = s.mul_add(w0, x, z0_5);
-                                    }
-                                    {
-                                        let x = s.load(&dzp[f][q + 1][p + 6]);
-                                        z0_6 = s.mul_add(w0, x, z0_6);
-                                    }
-                                    {
-                                        let x = s.load(&dzp[f][q + 1][p + 7]);
-                                        z0_7 = s.mul_add(w0, x, z0_7);
-                                    }
-                                    {
-                                        let x = s.load(&dzp[f][q + 1][p + 8]);
-                                        z0_8 = s.mul_add(w0, x, z0_8);
-                                    }
-                                    {
-                                        let x = s.load(&dzp[f][q + 1][p + 9]);
-                                        z0_9 = s.mul_add(w0, x, z0_9);
-                                    }
-                                    {
-                                        let x = s.load(&dzp[f][q + 1][p + 10]);
-                                        z0_10 = s.mul_add(w0, x, z0_10);
-                                    }
-                                }
-                                /// tap (2, 0)
-                                {
-                                    let w0 = s.splat(w[f][c][2][0]);
-                                    {
-                                        let x = s.load(&dzp[f][q][p + 2]);
-                                        z0_0 = s.mul_add(w0, x, z0_0);
-                                    }
-                                    {
-                                        let x = s.load(&dzp[f][q][p + 3]);
-                                        z0_1 = s.mul_add(w0, x, z0_1);
-                                    }
-                                    {
-                                        let x = s.load(&dzp[f][q][p + 4]);
-                                        z0_2 = s.mul_add(w0, x, z0_2);
-                                    }
-                                    {
-                                        let x = s.load(&dzp[f][q][p + 5]);
-                                        z0_3 = s.mul_add(w0, x, z0_3);
-                                    }
-                                    {
-                                        let x = s.load(&dzp[f][q][p + 6]);
-                                        z0_4 = s.mul_add(w0, x, z0_4);
-                                    }
-                                    {
-                                        let x = s.load(&dzp[f][q][p + 7]);
-                                        z0_5 = s.mul_add(w0, x, z0_5);
-                                    }
-                                    {
-                                        let x = s.load(&dzp[f][q][p + 8]);
-                                        z0_6 = s.mul_add(w0, x, z0_6);
-                                    }
-                                    {
-                                        let x = s.load(&dzp[f][q][p + 9]);
-                                        z0_7 = s.mul_add(w0, x, z0_7);
-                                    }
-                                    {
-                                        let x = s.load(&dzp[f][q][p + 10]);
-                                        z0_8 = s.mul_add(w0, x, z0_8);
-                                    }
-                                    {
-                                        let x = s.load(&dzp[f][q][p + 11]);
-                                        z0_9 = s.mul_add(w0, x, z0_9);
-                                    }
-                                    {
-                                        let x = s.load(&dzp[f][q][p + 12]);
-                                        z0_10 = s.mul_add(w0, x, z0_10);
-                                    }
-                                }
-                                /// tap (2, 1)
-                                {
-                                    let w0 = s.splat(w[f][c][2][1]);
-                                    {
-                                        let x = s.load(&dzp[f][q][p + 1]);
-                                        z0_0 = s.mul_add(w0, x, z0_0);
-                                    }
-                                    {
-                                        let x = s.load(&dzp[f][q][p + 2]);
-                                        z0_1 = s.mul_add(w0, x, z0_1);
-                                    }
-                                    {
-                                        let x = s.load(&dzp[f][q][p + 3]);
-                                        z0_2 = s.mul_add(w0, x, z0_2);
-                                    }
-                                    {
-                                        let x = s.load(&dzp[f][q][p + 4]);
-                                        z0_3 = s.mul_add(w0, x, z0_3);
-                                    }
-                                    {
-                                        let x = s.load(&dzp[f][q][p + 5]);
-                                        z0_4 = s.mul_add(w0, x, z0_4);
-                                    }
-                                    {
-                                        let x = s.load(&dzp[f][q][p + 6]);
-                                        z0_5 = s.mul_add(w0, x, z0_5);
-                                    }
-                                    {
-                                        let x = s.load(&dzp[f][q][p + 7]);
-                                        z0_6 = s.mul_add(w0, x, z0_6);
-                                    }
-                                    {
-                                        let x = s.load(&dzp[f][q][p + 8]);
-                                        z0_7 = s.mul_add(w0, x, z0_7);
-                                    }
-                                    {
-                                        let x = s.load(&dzp[f][q][p + 9]);
-                                        z0_8 = s.mul_add(w0, x, z0_8);
-                                    }
-                                    {
-                                        let x = s.load(&dzp[f][q][p + 10]);
-                                        z0_9 = s.mul_add(w0, x, z0_9);
-                                    }
-                                    {
-                                        let x = s.load(&dzp[f][q][p + 11]);
-                                        z0_10 = s.mul_add(w0, x, z0_10);
-                                    }
-                                }
-                                /// tap (2, 2)
-                                {
-                                    let w0 = s.splat(w[f][c][2][2]);
-                                    {
-                                        let x = s.load(&dzp[f][q][p]);
-                                        z0_0 = s.mul_add(w0, x, z0_0);
-                                    }
-                                    {
-                                        let x = s.load(&dzp[f][q][p + 1]);
-                                        z0_1 = s.mul_add(w0, x, z0_1);
-                                    }
-                                    {
-                                        let x = s.load(&dzp[f][q][p + 2]);
-                                        z0_2 = s.mul_add(w0, x, z0_2);
-                                    }
-                                    {
-                                        let x = s.load(&dzp[f][q][p + 3]);
-                                        z0_3 = s.mul_add(w0, x, z0_3);
-                                    }
-                                    {
-                                        let x = s.load(&dzp[f][q][p + 4]);
-                                        z0_4 = s.mul_add(w0, x, z0_4);
-                                    }
-                                    {
-                                        let x = s.load(&dzp[f][q][p + 5]);
-                                        z0_5 = s.mul_add(w0, x, z0_5);
-                                    }
-                                    {
-                                        let x = s.load(&dzp[f][q][p + 6]);
-                                        z0_6 = s.mul_add(w0, x, z0_6);
-                                    }
-                                    {
-                                        let x = s.load(&dzp[f][q][p + 7]);
-                                        z0_7 = s.mul_add(w0, x, z0_7);
-                                    }
-                                    {
-                                        let x = s.load(&dzp[f][q][p + 8]);
-                                        z0_8 = s.mul_add(w0, x, z0_8);
-                                    }
-                                    {
-                                        let x = s.load(&dzp[f][q][p + 9]);
-                                        z0_9 = s.mul_add(w0, x, z0_9);
-                                    }
-                                    {
-                                        let x = s.load(&dzp[f][q][p + 10]);
-                                        z0_10 = s.mul_add(w0, x, z0_10);
+                            }
+                            s.store(&mut dx[c][q][p], z0_0);
+                            s.store(&mut dx[c][q][p + 1], z0_1);
+                            s.store(&mut dx[c][q][p + 2], z0_2);
+                            s.store(&mut dx[c][q][p + 3], z0_3);
+                            s.store(&mut dx[c][q][p + 4], z0_4);
+                            s.store(&mut dx[c][q][p + 5], z0_5);
+                            s.store(&mut dx[c][q][p + 6], z0_6);
+                            s.store(&mut dx[c][q][p + 7], z0_7);
+                            s.store(&mut dx[c][q][p + 8], z0_8);
+                            s.store(&mut dx[c][q][p + 9], z0_9);
+                            s.store(&mut dx[c][q][p + 10], z0_10);
+                        }
+                        {
+                            let p = 11;
+                            let mut z0_0 = s.zero();
+                            let mut z0_1 = s.zero();
+                            let mut z0_2 = s.zero();
+                            let mut z0_3 = s.zero();
+                            let mut z0_4 = s.zero();
+                            let mut z0_5 = s.zero();
+                            let mut z0_6 = s.zero();
+                            let mut z0_7 = s.zero();
+                            let mut z0_8 = s.zero();
+                            let mut z0_9 = s.zero();
+                            let mut z0_10 = s.zero();
+                            for f in 0..1 {
+                                for tu in (q + 1usize).saturating_sub(20)..(q + 1).min(3) {
+                                    /// tap (0, 0)
+                                    {
+                                        let w0 = s.splat(w[f][c][tu][0]);
+                                        {
+                                            let x = s.load(&dz[f][q - tu][p]);
+                                            z0_0 = s.mul_add(w0, x, z0_0);
+                                        }
+                                        {
+                                            let x = s.load(&dz[f][q - tu][p + 1]);
+                                            z0_1 = s.mul_add(w0, x, z0_1);
+                                        }
+                                        {
+                                            let x = s.load(&dz[f][q - tu][p + 2]);
+                                            z0_2 = s.mul_add(w0, x, z0_2);
+                                        }
+                                        {
+                                            let x = s.load(&dz[f][q - tu][p + 3]);
+                                            z0_3 = s.mul_add(w0, x, z0_3);
+                                        }
+                                        {
+                                            let x = s.load(&dz[f][q - tu][p + 4]);
+                                            z0_4 = s.mul_add(w0, x, z0_4);
+                                        }
+                                        {
+                                            let x = s.load(&dz[f][q - tu][p + 5]);
+                                            z0_5 = s.mul_add(w0, x, z0_5);
+                                        }
+                                        {
+                                            let x = s.load(&dz[f][q - tu][p + 6]);
+                                            z0_6 = s.mul_add(w0, x, z0_6);
+                                        }
+                                        {
+                                            let x = s.load(&dz[f][q - tu][p + 7]);
+                                            z0_7 = s.mul_add(w0, x, z0_7);
+                                        }
+                                        {
+                                            let x = s.load(&dz[f][q - tu][p + 8]);
+                                            z0_8 = s.mul_add(w0, x, z0_8);
+                                        }
+                                    }
+                                    /// tap (0, 1)
+                                    {
+                                        let w0 = s.splat(w[f][c][tu][1]);
+                                        {
+                                            let x = s.load(&dz[f][q - tu][p - 1]);
+                                            z0_0 = s.mul_add(w0, x, z0_0);
+                                        }
+                                        {
+                                            let x = s.load(&dz[f][q - tu][p]);
+                                            z0_1 = s.mul_add(w0, x, z0_1);
+                                        }
+                                        {
+                                            let x = s.load(&dz[f][q - tu][p + 1]);
+                                            z0_2 = s.mul_add(w0, x, z0_2);
+                                        }
+                                        {
+                                            let x = s.load(&dz[f][q - tu][p + 2]);
+                                            z0_3 = s.mul_add(w0, x, z0_3);
+                                        }
+                                        {
+                                            let x = s.load(&dz[f][q - tu][p + 3]);
+                                            z0_4 = s.mul_add(w0, x, z0_4);
+                                        }
+                                        {
+                                            let x = s.load(&dz[f][q - tu][p + 4]);
+                                            z0_5 = s.mul_add(w0, x, z0_5);
+                                        }
+                                        {
+                                            let x = s.load(&dz[f][q - tu][p + 5]);
+                                            z0_6 = s.mul_add(w0, x, z0_6);
+                                        }
+                                        {
+                                            let x = s.load(&dz[f][q - tu][p + 6]);
+                                            z0_7 = s.mul_add(w0, x, z0_7);
+                                        }
+                                        {
+                                            let x = s.load(&dz[f][q - tu][p + 7]);
+                                            z0_8 = s.mul_add(w0, x, z0_8);
+                                        }
+                                        {
+                                            let x = s.load(&dz[f][q - tu][p + 8]);
+                                            z0_9 = s.mul_add(w0, x, z0_9);
+                                        }
+                                    }
+                                    /// tap (0, 2)
+                                    {
+                                        let w0 = s.splat(w[f][c][tu][2]);
+                                        {
+                                            let x = s.load(&dz[f][q - tu][p - 2]);
+                                            z0_0 = s.mul_add(w0, x, z0_0);
+                                        }
+                                        {
+                                            let x = s.load(&dz[f][q - tu][p - 1]);
+                                            z0_1 = s.mul_add(w0, x, z0_1);
+                                        }
+                                        {
+                                            let x = s.load(&dz[f][q - tu][p]);
+                                            z0_2 = s.mul_add(w0, x, z0_2);
+                                        }
+                                        {
+                                            let x = s.load(&dz[f][q - tu][p + 1]);
+                                            z0_3 = s.mul_add(w0, x, z0_3);
+                                        }
+                                        {
+                                            let x = s.load(&dz[f][q - tu][p + 2]);
+                                            z0_4 = s.mul_add(w0, x, z0_4);
+                                        }
+                                        {
+                                            let x = s.load(&dz[f][q - tu][p + 3]);
+                                            z0_5 = s.mul_add(w0, x, z0_5);
+                                        }
+                                        {
+                                            let x = s.load(&dz[f][q - tu][p + 4]);
+                                            z0_6 = s.mul_add(w0, x, z0_6);
+                                        }
+                                        {
+                                            let x = s.load(&dz[f][q - tu][p + 5]);
+                                            z0_7 = s.mul_add(w0, x, z0_7);
+                                        }
+                                        {
+                                            let x = s.load(&dz[f][q - tu][p + 6]);
+                                            z0_8 = s.mul_add(w0, x, z0_8);
+                                        }
+                                        {
+                                            let x = s.load(&dz[f][q - tu][p + 7]);
+                                            z0_9 = s.mul_add(w0, x, z0_9);
+                                        }
+                                        {
+                                            let x = s.load(&dz[f][q - tu][p + 8]);
+                                            z0_10 = s.mul_add(w0, x, z0_10);
+                                        }
                                     }
                                 }
                             }
@@ -3114,7 +2976,7 @@ const _: () = {
         [::cnn::__private::Pack < T >; 1] >, #[doc = " dL/d`out_sigmoid2`."]
         d_out_sigmoid2 : ::cnn::__private::Vec < [::cnn::__private::Pack < T >; 1] >,
         #[doc = " One block of dL/dZ of `conv1` with its zero border."] dzp_conv1 :
-        ::cnn::__private::Vec < [[[::cnn::__private::Pack < T >; 24]; 24]; 1] >, #[doc =
+        ::cnn::__private::Vec < [[[::cnn::__private::Pack < T >; 0]; 0]; 1] >, #[doc =
         " dL/dW of `conv1`, one pack per weight, lanes added at the end."] dw_conv1 :
         ::cnn::__private::Vec < [[[[::cnn::__private::Pack < T >; 3]; 3]; 1]; 1] >, #[doc
         = " dL/db of `conv1`, likewise."] db_conv1 : ::cnn::__private::Vec <

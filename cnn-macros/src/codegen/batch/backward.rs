@@ -42,6 +42,7 @@ pub(super) fn backward(net: &Network, st: &Storage, loss: LossEnd, stages: &mut 
                     ::cnn::__private::batch::flat_mut(&mut w.#d_out[..n]),
                 );
             });
+            stages.lap(format!("{name} activation backward"));
         }
         let d = quote!(&w.#d_out[..n]);
         let d_flat = quote!(::cnn::__private::batch::flat(&w.#d_out[..n]));
@@ -92,7 +93,9 @@ pub(super) fn backward(net: &Network, st: &Storage, loss: LossEnd, stages: &mut 
                     quote!(&mut w.#xp[0],)
                 });
                 let _ = t0;
+                let lap_w = crate::codegen::lap(&format!("{name} backward, weights"));
                 let inp = quote! {
+                    #lap_w
                     if #wanted0 {
                         Self::#bi(s, self.#wt(), #d, ::cnn::__private::batch::reshape_mut(#into), &mut w.#dzp[0]);
                     }
@@ -269,5 +272,10 @@ pub(super) fn backward(net: &Network, st: &Storage, loss: LossEnd, stages: &mut 
             written[st.buffer[t]] = true;
             has_grad[t] = true;
         }
+        stages.lap(if matches!(layer.kind, Kind::Conv(_)) {
+            format!("{name} backward, input")
+        } else {
+            format!("{name} backward")
+        });
     }
 }

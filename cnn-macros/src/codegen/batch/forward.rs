@@ -140,7 +140,10 @@ pub(super) fn forward(net: &Network, st: &Storage, stages: &mut Stages) {
             }
             Kind::Flatten => unreachable!("a flatten is a view"),
         };
-        stages.push(stmt);
+        if !stmt.is_empty() {
+            stages.push(stmt);
+            stages.lap(format!("{name} forward"));
+        }
     }
 }
 
@@ -210,6 +213,7 @@ pub(super) fn loss(net: &Network, st: &Storage, stages: &mut Stages) -> LossEnd 
         stages.push(quote!(loss_sum = #plain_loss;));
         has_grad[out_t] = true;
     }
+    stages.lap("loss".to_owned());
     // A pass for the loss alone stops here.
     stages.push(quote! {
         if loss_only {

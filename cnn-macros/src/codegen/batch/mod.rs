@@ -162,6 +162,11 @@ impl Stages {
         self.current.extend(t);
     }
 
+    /// With the `profile` feature, the time since the last lap counts as `label`'s.
+    fn lap(&mut self, label: String) {
+        self.current.extend(crate::codegen::lap(&label));
+    }
+
     fn cut(&mut self, combine: TokenStream) {
         self.done.push(std::mem::take(&mut self.current));
         self.combines.push(combine);
@@ -193,7 +198,8 @@ pub fn items(net: &Network) -> (TokenStream, TokenStream) {
             }
         });
         let k = lit(k);
-        quote!(#k => { #skip #body })
+        let start = crate::codegen::lap_start();
+        quote!(#k => { #start #skip #body })
     });
     let combines = stages.combines.iter().enumerate().map(|(k, body)| {
         let k = lit(k);

@@ -16,7 +16,7 @@ use proc_macro2::{Ident, TokenStream};
 use quote::{format_ident, quote, quote_spanned};
 
 use crate::codegen::conv::{Dims, Fused, describe};
-use crate::codegen::tile::{CorrTile, choose_covering_tile3, covering_loop, idx};
+use crate::codegen::tile::{CorrTile, choose_covering_tile3, covering_loop, idx, keep_all};
 use crate::codegen::{image_ty, lit};
 use crate::ir::{Conv, Layer};
 
@@ -235,6 +235,8 @@ pub fn forward(layer: &Layer, conv: &Conv, act: &Fused) -> TokenStream {
             input: &input,
             init: &init,
             store: &store,
+            inner: None,
+            keep: &keep_all,
         }
         .emit();
         // Vectors of eight columns from `j0`: the loop's unit is a column.
