@@ -43,6 +43,11 @@ network! {
     }
 }
 
+/// `values` into `to`, in order.
+fn copy<'a>(to: &mut [f64], values: impl Iterator<Item = &'a f64>) {
+    to.iter_mut().zip(values).for_each(|(d, &v)| *d = v);
+}
+
 /// `loss_and_grad` of the batch against the mean of `backprop` over its examples.
 fn batch_equals_examples<N: Network<Scalar = f64>, L: Loss>(
     net: &N,
@@ -58,16 +63,8 @@ fn batch_equals_examples<N: Network<Scalar = f64>, L: Loss>(
     let mut total = 0.0;
     let scale = 1.0 / n as f64;
     for (xe, ye) in x.outer_iter().zip(y.outer_iter()) {
-        input
-            .as_flat_mut()
-            .iter_mut()
-            .zip(xe.iter())
-            .for_each(|(d, &v)| *d = v);
-        target
-            .as_flat_mut()
-            .iter_mut()
-            .zip(ye.iter())
-            .for_each(|(d, &v)| *d = v);
+        copy(input.as_flat_mut(), xe.iter());
+        copy(target.as_flat_mut(), ye.iter());
         total += net.backprop(&input, &target, loss, scale, &mut expected);
     }
     let what = format!("{} examples, {}", n, std::any::type_name::<N>());
@@ -180,16 +177,8 @@ fn wide_images_and_their_input_gradients() {
     let mut input = <Wide<f64> as Network>::Input::zeroed_box();
     let mut target = <Wide<f64> as Network>::Output::zeroed_box();
     for (e, (xe, ye)) in x.outer_iter().zip(y.outer_iter()).enumerate() {
-        input
-            .as_flat_mut()
-            .iter_mut()
-            .zip(xe.iter())
-            .for_each(|(d, &v)| *d = v);
-        target
-            .as_flat_mut()
-            .iter_mut()
-            .zip(ye.iter())
-            .for_each(|(d, &v)| *d = v);
+        copy(input.as_flat_mut(), xe.iter());
+        copy(target.as_flat_mut(), ye.iter());
         let (gx, _) = net.input_gradient(&input, &target, &HalfSquaredError);
         for (k, (&g, &b)) in gx
             .as_flat()
