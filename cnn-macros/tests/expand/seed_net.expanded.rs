@@ -2532,7 +2532,7 @@ impl<T: ::cnn::Float> SeedNet<T> {
         }
         /// `conv1`: 1x22x22 -> 1x20x20, 1 filter of 1x3x3, stride 1.
         ///
-        /// Backward, parameters, on a batch: `dW[f][c][u][v] += sum_(n,i,j) dZ[f][i][j] X[c][i + u][j + v]`, the correlation of the layer's input with `dL/dZ`, and `db[f] += sum_(n,i,j) dZ[f][i][j]`; in tiles of 1 filters x 3 taps, each weight's sum kept in one pack.
+        /// Backward, parameters, on a batch: `dW[f][c][u][v] += sum_(n,i,j) dZ[f][i][j] X[c][i + u][j + v]`, the correlation of the layer's input with `dL/dZ`, and `db[f] += sum_(n,i,j) dZ[f][i][j]`; in tiles of 1 filters x 9 taps, each weight's sum kept in one pack.
         #[inline(always)]
         fn conv1_backward_batch<S: ::cnn::__private::Lanes<T>>(
             s: S,
@@ -2556,7 +2556,8 @@ impl<T: ::cnn::Float> SeedNet<T> {
             }
             for (x, dz) in x.iter().zip(dz) {
                 for c in 0..1 {
-                    for u in 0..3 {
+                    {
+                        let u = 0;
                         {
                             let f = 0;
                             {
@@ -2564,6 +2565,12 @@ impl<T: ::cnn::Float> SeedNet<T> {
                                 let mut g0_0 = s.load(&dw[f][c][u][v]);
                                 let mut g0_1 = s.load(&dw[f][c][u][v + 1]);
                                 let mut g0_2 = s.load(&dw[f][c][u][v + 2]);
+                                let mut g0_3 = s.load(&dw[f][c][u + 1][v]);
+                                let mut g0_4 = s.load(&dw[f][c][u + 1][v + 1]);
+                                let mut g0_5 = s.load(&dw[f][c][u + 1][v + 2]);
+                                let mut g0_6 = s.load(&dw[f][c][u + 2][v]);
+                                let mut g0_7 = s.load(&dw[f][c][u + 2][v + 1]);
+                                let mut g0_8 = s.load(&dw[f][c][u + 2][v + 2]);
                                 for i in 0..20 {
                                     for j in 0..20 {
                                         let d0 = s.load(&dz[f][i][j]);
@@ -2579,11 +2586,41 @@ impl<T: ::cnn::Float> SeedNet<T> {
                                             let x = s.load(&x[c][i + u][j + v + 2]);
                                             g0_2 = s.mul_add(d0, x, g0_2);
                                         }
+                                        {
+                                            let x = s.load(&x[c][i + u + 1][j + v]);
+                                            g0_3 = s.mul_add(d0, x, g0_3);
+                                        }
+                                        {
+                                            let x = s.load(&x[c][i + u + 1][j + v + 1]);
+                                            g0_4 = s.mul_add(d0, x, g0_4);
+                                        }
+                                        {
+                                            let x = s.load(&x[c][i + u + 1][j + v + 2]);
+                                            g0_5 = s.mul_add(d0, x, g0_5);
+                                        }
+                                        {
+                                            let x = s.load(&x[c][i + u + 2][j + v]);
+                                            g0_6 = s.mul_add(d0, x, g0_6);
+                                        }
+                                        {
+                                            let x = s.load(&x[c][i + u + 2][j + v + 1]);
+                                            g0_7 = s.mul_add(d0, x, g0_7);
+                                        }
+                                        {
+                                            let x = s.load(&x[c][i + u + 2][j + v + 2]);
+                                            g0_8 = s.mul_add(d0, x, g0_8);
+                                        }
                                     }
                                 }
                                 s.store(&mut dw[f][c][u][v], g0_0);
                                 s.store(&mut dw[f][c][u][v + 1], g0_1);
                                 s.store(&mut dw[f][c][u][v + 2], g0_2);
+                                s.store(&mut dw[f][c][u + 1][v], g0_3);
+                                s.store(&mut dw[f][c][u + 1][v + 1], g0_4);
+                                s.store(&mut dw[f][c][u + 1][v + 2], g0_5);
+                                s.store(&mut dw[f][c][u + 2][v], g0_6);
+                                s.store(&mut dw[f][c][u + 2][v + 1], g0_7);
+                                s.store(&mut dw[f][c][u + 2][v + 2], g0_8);
                             }
                         }
                     }

@@ -181,6 +181,15 @@ pub fn backward(layer: &Layer, conv: &Conv) -> TokenStream {
     // Tiles of filters x taps along a kernel row: per output position, `rows` dZ packs and
     // `cols` input packs give `rows * cols` products.
     let tile = choose_tile(d.fg(), d.kw, d.oh * d.ow);
+    // A tile of every filter and every tap of a kernel row with few products (the seed
+    // network's one filter of 3x3: 3) would run a few dependent chains of multiply-adds, each
+    // waiting on the one before, loading four packs for three of them: it takes every kernel
+    // row at once instead, when the accumulators still fit.
+    let u_rows = if tile.rows == d.fg() && tile.cols == d.kw && d.fg() * d.kw * d.kh <= 12 {
+        d.kh
+    } else {
+        1
+    };
     let (f, u, v, i, j) = (
         format_ident!("f"),
         format_ident!("u"),
@@ -199,14 +208,17 @@ pub fn backward(layer: &Layer, conv: &Conv) -> TokenStream {
         let mut cols_out = TokenStream::new();
         let mut v_start = 0;
         for (v_size, v_count) in spans(d.kw, tile.cols) {
+            // Tap `t` of the tile: kernel row `u + t / v_size`, column `v + t % v_size`.
+            let taps = u_rows * v_size;
             let g = |r: usize, t: usize| format_ident!("g{}_{}", r, t);
             let mut loads = Vec::new();
             let mut stores = Vec::new();
             for r in 0..f_size {
-                for t in 0..v_size {
-                    let (a, fr, vt) = (g(r, t), d.filter(idx(&f, 1, r)), idx(&v, 1, t));
-                    loads.push(quote!(let mut #a = s.load(&dw[#fr][c][#u][#vt]);));
-                    stores.push(quote!(s.store(&mut dw[#fr][c][#u][#vt], #a);));
+                for t in 0..taps {
+                    let (a, fr) = (g(r, t), d.filter(idx(&f, 1, r)));
+                    let (ut, vt) = (idx(&u, 1, t / v_size), idx(&v, 1, t % v_size));
+                    loads.push(quote!(let mut #a = s.load(&dw[#fr][c][#ut][#vt]);));
+                    stores.push(quote!(s.store(&mut dw[#fr][c][#ut][#vt], #a);));
                 }
             }
             // Per position: the smaller side of the tile loaded first, the other streamed.
@@ -215,16 +227,17 @@ pub fn backward(layer: &Layer, conv: &Conv) -> TokenStream {
                 quote!(&dz[#fr][#i][#j])
             };
             let x_at = |t: usize| {
-                let (y, xx, vt) = (idx(&i, d.s, 0), idx(&j, d.s, 0), idx_offset(&v, 1, t, 0));
+                let (y, xx) = (idx(&i, d.s, 0), idx(&j, d.s, 0));
+                let (ut, vt) = (idx(&u, 1, t / v_size), idx(&v, 1, t % v_size));
                 let channel = d.channel(quote!(c));
-                quote!(&#src[#channel][#y + #u][#xx + #vt])
+                quote!(&#src[#channel][#y + #ut][#xx + #vt])
             };
-            let fmas = if f_size <= v_size {
+            let fmas = if f_size <= taps {
                 let dzs = (0..f_size).map(|r| {
                     let (dn, at) = (format_ident!("d{}", r), dz_at(r));
                     quote!(let #dn = s.load(#at);)
                 });
-                let cols = (0..v_size).map(|t| {
+                let cols = (0..taps).map(|t| {
                     let at = x_at(t);
                     let fm = (0..f_size).map(|r| {
                         let (a, dn) = (g(r, t), format_ident!("d{}", r));
@@ -234,13 +247,13 @@ pub fn backward(layer: &Layer, conv: &Conv) -> TokenStream {
                 });
                 quote!(#(#dzs)* #(#cols)*)
             } else {
-                let xs = (0..v_size).map(|t| {
+                let xs = (0..taps).map(|t| {
                     let (xn, at) = (format_ident!("x{}", t), x_at(t));
                     quote!(let #xn = s.load(#at);)
                 });
                 let rows = (0..f_size).map(|r| {
                     let at = dz_at(r);
-                    let fm = (0..v_size).map(|t| {
+                    let fm = (0..taps).map(|t| {
                         let (a, xn) = (g(r, t), format_ident!("x{}", t));
                         quote!(#a = s.mul_add(d, #xn, #a);)
                     });
@@ -263,11 +276,14 @@ pub fn backward(layer: &Layer, conv: &Conv) -> TokenStream {
         out.extend(tile_loop(&f, f_start, f_size, f_count, cols_out));
         f_start += f_size * f_count;
     }
+    let rows_loop = if u_rows == 1 {
+        quote!(for #u in 0..#kh_l { #out })
+    } else {
+        quote!({ let #u = 0; #out })
+    };
     let grouped = d.groups(quote! {
         for c in 0..#c_l {
-            for #u in 0..#kh_l {
-                #out
-            }
+            #rows_loop
         }
     });
     let (pad_arg, pad) = if d.padded() {
@@ -300,7 +316,7 @@ pub fn backward(layer: &Layer, conv: &Conv) -> TokenStream {
         idx(&i, d.s, 0).to_string().replace(' ', ""),
         idx(&j, d.s, 0).to_string().replace(' ', ""),
         tile.rows,
-        tile.cols,
+        u_rows * tile.cols,
     );
     quote_spanned! {layer.span=>
         #[doc = #doc]
