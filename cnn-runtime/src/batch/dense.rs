@@ -79,6 +79,30 @@ fn forward_rows<
     }
 }
 
+/// The partial sums of a tile of few outputs (see [`forward_tile`]).
+const SPLIT: usize = 4;
+
+/// `acc[r][j] += w[r][k] x[j][k]`: input `k`'s products in a tile.
+#[inline(always)]
+fn accumulate<T: Float, S: Lanes<T>, const N: usize, const R: usize, const B: usize>(
+    s: S,
+    ws: &[&[T; N]; R],
+    xs: &[&[Pack<T>; N]; B],
+    k: usize,
+    acc: &mut [[S::V; B]; R],
+) {
+    let mut xk = [s.zero(); B];
+    for j in 0..B {
+        xk[j] = s.load(&xs[j][k]);
+    }
+    for r in 0..R {
+        let wv = s.splat(ws[r][k]);
+        for j in 0..B {
+            acc[r][j] = s.mul_add(wv, xk[j], acc[r][j]);
+        }
+    }
+}
+
 /// Rows `m0..m0 + R` of blocks `b0..b0 + B`.
 #[inline(always)]
 #[allow(clippy::too_many_arguments)] // one tile's place in four arrays
@@ -114,16 +138,29 @@ fn forward_tile<
     for (r, acc) in acc.iter_mut().enumerate() {
         *acc = [s.splat(b[m0 + r]); B];
     }
-    for k in 0..N {
-        let mut xk = [s.zero(); B];
-        for j in 0..B {
-            xk[j] = s.load(&xs[j][k]);
-        }
-        for r in 0..R {
-            let wv = s.splat(ws[r][k]);
-            for j in 0..B {
-                acc[r][j] = s.mul_add(wv, xk[j], acc[r][j]);
+    if const { R * B < 6 } {
+        // A tile of few sums (a layer of one or two outputs) would be a few chains of
+        // dependent multiply-adds, each waiting for the one before: its inputs are taken in
+        // `SPLIT` interleaved partial sums instead, added to the bias at the end.
+        let mut part = [[[s.zero(); B]; R]; SPLIT];
+        for k0 in (0..N).step_by(SPLIT) {
+            for (p, part) in part.iter_mut().enumerate() {
+                let k = k0 + p;
+                if k < N {
+                    accumulate(s, &ws, &xs, k, part);
+                }
             }
+        }
+        for part in &part {
+            for r in 0..R {
+                for j in 0..B {
+                    acc[r][j] = s.add(acc[r][j], part[r][j]);
+                }
+            }
+        }
+    } else {
+        for k in 0..N {
+            accumulate(s, &ws, &xs, k, &mut acc);
         }
     }
     for (r, acc) in acc.iter().enumerate() {
