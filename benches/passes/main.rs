@@ -8,7 +8,7 @@
 //! ```
 //!
 //! It builds `cnn` with its `profile` feature: the generated code reads the clock after each
-//! layer's statements (`cnn::__private::profile`), about 20 ns a lap, so the steps take a little
+//! layer's statements (`cnn::__private::profile`), a clock reading per lap, so the steps take a little
 //! longer here than in the `steps` benchmark, whose figures are those of the default build. A
 //! pass's multiply-adds come from the network's `SUMMARY` (its forward FLOPs per layer); the
 //! weights' and the input's gradients of a conv or dense layer take as many as its forward pass.

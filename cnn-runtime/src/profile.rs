@@ -4,7 +4,7 @@
 //! layer and the direction. Each lap adds the time since the last clock reading of its thread
 //! to its label. [`take`] reads the totals and clears them.
 //!
-//! A lap reads the clock once (about 20 ns) and takes a lock, so a profiled build is a little
+//! A lap reads the clock once (`Instant::now`) and takes a lock, so a profiled build is a little
 //! slower than the default one; the benchmarks' figures come from the default build. The
 //! `passes` benchmark (`benches/passes/`) prints the laps of the benchmarked steps.
 
