@@ -187,7 +187,7 @@ pub fn forward(layer: &Layer, conv: &Conv, act: &Fused) -> TokenStream {
     // The tiles of one region of vectors: `vectors` of them per row from column `j0`, each
     // `width` columns wide (8, or the narrower last one).
     let region = |vectors: usize, j0: usize, width: usize| -> TokenStream {
-        let tile = choose_covering_tile3(d.fg(), d.oh, vectors, d.cg() * d.kh * d.kw);
+        let tile = choose_covering_tile3(d.fg(), d.oh, vectors, d.kh, d.cg() * d.kh * d.kw);
         let v_size = tile.vectors;
         let cols = tile.out_rows * v_size;
         let weight = |r: usize, (u, v): (usize, usize)| {
