@@ -36,6 +36,12 @@ network! {
         input(2, 11x45) -> conv(3, 3x3, pad = 1) -> relu -> conv(4, 3x3, stride = 2, pad = 1)
             -> relu -> conv(2, 5x5) -> dense(3)
     }
+    /// Activations fused into a conv before overlapping max pooling, whose backward pass takes
+    /// their backward step once a channel's gradient is summed.
+    struct Overlap {
+        input(2, 9x9) -> conv(3, 3x3) -> tanh -> maxpool(3x3, stride = 2) -> conv(2, 2x2)
+            -> leaky_relu(0.1) -> maxpool(2x2, stride = 1) -> dense(3)
+    }
     /// Wide and tall kernels with padding and a stride of 3.
     struct Kernels {
         input(1, 16x17) -> conv(3, 3x7, pad = 2) -> relu -> conv(2, 6x3, stride = 3, pad = 2)
@@ -106,6 +112,11 @@ fn strides_padding_and_every_activation() {
 #[test]
 fn pooling_and_pointwise_convolutions() {
     every_size(&Pools::<f64>::new(4), &HalfSquaredError);
+}
+
+#[test]
+fn activations_before_overlapping_pools() {
+    every_size(&Overlap::<f64>::new(8), &HalfSquaredError);
 }
 
 #[test]

@@ -121,6 +121,25 @@ pub fn apply<T: Float, S: Lanes<T>, A: Activation<T>>(
     }
 }
 
+/// `y = f(y)` in place, four packs at a time as in [`apply`].
+#[inline(always)]
+pub fn apply_in_place<T: Float, S: Lanes<T>, A: Activation<T>>(s: S, act: A, y: &mut [Pack<T>]) {
+    let (y4, y_rest) = y.as_chunks_mut::<4>();
+    for [y0, y1, y2, y3] in y4.iter_mut() {
+        let v0 = act.forward(s, s.load(y0));
+        let v1 = act.forward(s, s.load(y1));
+        let v2 = act.forward(s, s.load(y2));
+        let v3 = act.forward(s, s.load(y3));
+        s.store(y0, v0);
+        s.store(y1, v1);
+        s.store(y2, v2);
+        s.store(y3, v3);
+    }
+    for y in y_rest.iter_mut() {
+        s.store(y, act.forward(s, s.load(y)));
+    }
+}
+
 /// `d = d f'(x)` in place, from `y = f(x)`: the gradient of an activation's output becomes that
 /// of its input.
 #[inline(always)]

@@ -86,6 +86,24 @@ pub fn fuses(prev: &Layer, next: &Layer) -> bool {
         )
 }
 
+/// [`fuses`], and on a batch also a sigmoid or tanh after a conv: the conv applies it to each
+/// output row once its tiles have stored the row, while the row is in L1, rather than in a
+/// pass of its own over the whole part. On one example they run on their own.
+pub fn fuses_on_batch(prev: &Layer, next: &Layer) -> bool {
+    fuses(prev, next)
+        || (matches!(prev.kind, Kind::Conv(_))
+            && matches!(
+                next.kind,
+                Kind::Activation(Activation::Sigmoid | Activation::Tanh)
+            ))
+}
+
+/// Whether a fused activation is applied in the tile's store ((leaky) relu), not to whole
+/// rows after it.
+pub fn in_store(a: Activation) -> bool {
+    matches!(a, Activation::Relu | Activation::LeakyRelu(_))
+}
+
 /// `::cnn::__private::act::Relu` and its kin; `Identity` for no activation.
 pub fn act_value(a: Option<Activation>) -> TokenStream {
     match a {

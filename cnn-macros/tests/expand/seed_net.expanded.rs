@@ -38,7 +38,7 @@ impl SeedNet<f32> {
     pub const PARAM_LEN: usize = 411;
     /// A table of the layers, their output shapes, parameters and FLOPs, built at
     /// compile time.
-    pub const SUMMARY: &'static str = "SeedNet\nlayer               output   params  FLOPs\n------------------------------------------\ninput               1x22x22       0      0\nconv1 (conv 3x3)    1x20x20      10  7,200\nsigmoid1 (sigmoid)  1x20x20       0      0\ndense1 (dense)      1           401    800\nsigmoid2 (sigmoid)  1             0      0\n------------------------------------------\nparameters: 411\nFLOPs per example: 8,000 forward, 16,800 training step\nmemory in f32: parameters 1,644 bytes, forward 5,192 bytes of layer outputs, training 10,288 bytes per example\nmemory in int8: network 985 bytes, forward 803 bytes of layer outputs\n";
+    pub const SUMMARY: &'static str = "SeedNet\nlayer               output   params  FLOPs\n------------------------------------------\ninput               1x22x22       0      0\nconv1 (conv 3x3)    1x20x20      10  7,200\nsigmoid1 (sigmoid)  1x20x20       0      0\ndense1 (dense)      1           401    800\nsigmoid2 (sigmoid)  1             0      0\n------------------------------------------\nparameters: 411\nFLOPs per example: 8,000 forward, 16,800 training step\nmemory in f32: parameters 1,644 bytes, forward 5,192 bytes of layer outputs, training 7,088 bytes per example\nmemory in int8: network 985 bytes, forward 803 bytes of layer outputs\n";
     ::cnn::__private::with_std! {
         /// A network initialised from a seeded generator: the same seed gives the same weights.
         pub fn new(seed: u64) -> Self {
@@ -2078,7 +2078,7 @@ impl<T: ::cnn::Float> SeedNet<T> {
     ::cnn::__private::with_std! {
         /// `conv1`: 1x22x22 -> 1x20x20, 1 filter of 1x3x3, stride 1.
         ///
-        /// Forward, on a batch: `Z[f][i][j] = b[f] + sum_c sum_(u<3,v<3) W[f][c][u][v] X[c][i + u][j + v]`, a correlation, in tiles of 1 filters x 10 columns.
+        /// Forward, on a batch: `Z[f][i][j] = b[f] + sum_c sum_(u<3,v<3) W[f][c][u][v] X[c][i + u][j + v]`, a correlation, in tiles of 1 filters x 10 columns. The activation that follows is applied to each output row once it is stored.
         #[inline(always)]
         fn conv1_forward_batch<S: ::cnn::__private::Lanes<T>>(
             s: S,
@@ -2096,7 +2096,7 @@ impl<T: ::cnn::Float> SeedNet<T> {
                         b,
                         ::cnn::__private::batch::packs(x),
                         ::cnn::__private::batch::packs_mut(z),
-                        ::cnn::__private::act::Identity,
+                        ::cnn::__private::act::Sigmoid,
                     );
                 }
                 return;
@@ -2526,6 +2526,13 @@ impl<T: ::cnn::Float> SeedNet<T> {
                             s.store(&mut z[f][i][j + 8], z0_8);
                             s.store(&mut z[f][i][j + 9], z0_9);
                         }
+                    }
+                    for z_f in z.iter_mut() {
+                        ::cnn::__private::act::apply_in_place(
+                            s,
+                            ::cnn::__private::act::Sigmoid,
+                            &mut z_f[i],
+                        );
                     }
                 }
             }
@@ -3002,13 +3009,10 @@ const _: () = {
         " A tensor of 1x20x20 values per example."] out_conv1 : ::cnn::__private::Vec <
         [[[::cnn::__private::Pack < T >; 20]; 20]; 1] >, #[doc = " dL/d`out_conv1`."]
         d_out_conv1 : ::cnn::__private::Vec < [[[::cnn::__private::Pack < T >; 20]; 20];
-        1] >, #[doc = " A tensor of 1x20x20 values per example."] out_sigmoid1 :
-        ::cnn::__private::Vec < [[[::cnn::__private::Pack < T >; 20]; 20]; 1] >, #[doc =
-        " dL/d`out_sigmoid1`."] d_out_sigmoid1 : ::cnn::__private::Vec <
-        [[[::cnn::__private::Pack < T >; 20]; 20]; 1] >, #[doc =
-        " A tensor of 1 values per example."] out_dense1 : ::cnn::__private::Vec <
-        [::cnn::__private::Pack < T >; 1] >, #[doc = " dL/d`out_dense1`."] d_out_dense1 :
+        1] >, #[doc = " A tensor of 1 values per example."] out_dense1 :
         ::cnn::__private::Vec < [::cnn::__private::Pack < T >; 1] >, #[doc =
+        " dL/d`out_dense1`."] d_out_dense1 : ::cnn::__private::Vec <
+        [::cnn::__private::Pack < T >; 1] >, #[doc =
         " A tensor of 1 values per example."] out_sigmoid2 : ::cnn::__private::Vec <
         [::cnn::__private::Pack < T >; 1] >, #[doc = " dL/d`out_sigmoid2`."]
         d_out_sigmoid2 : ::cnn::__private::Vec < [::cnn::__private::Pack < T >; 1] >,
@@ -3023,8 +3027,6 @@ const _: () = {
         ::cnn::__private::batch::ensure(& mut self.d_x, blocks);
         ::cnn::__private::batch::ensure(& mut self.out_conv1, blocks);
         ::cnn::__private::batch::ensure(& mut self.d_out_conv1, blocks);
-        ::cnn::__private::batch::ensure(& mut self.out_sigmoid1, blocks);
-        ::cnn::__private::batch::ensure(& mut self.d_out_sigmoid1, blocks);
         ::cnn::__private::batch::ensure(& mut self.out_dense1, blocks);
         ::cnn::__private::batch::ensure(& mut self.d_out_dense1, blocks);
         ::cnn::__private::batch::ensure(& mut self.out_sigmoid2, blocks);
@@ -3079,10 +3081,10 @@ const _: () = {
         ];
         const BUFFERS: &'static [::cnn::TensorInfo] = &[];
         const COUNTERS: &'static [&'static str] = &[];
-        const SUMMARY: &'static str = "SeedNet\nlayer               output   params  FLOPs\n------------------------------------------\ninput               1x22x22       0      0\nconv1 (conv 3x3)    1x20x20      10  7,200\nsigmoid1 (sigmoid)  1x20x20       0      0\ndense1 (dense)      1           401    800\nsigmoid2 (sigmoid)  1             0      0\n------------------------------------------\nparameters: 411\nFLOPs per example: 8,000 forward, 16,800 training step\nmemory in f32: parameters 1,644 bytes, forward 5,192 bytes of layer outputs, training 10,288 bytes per example\nmemory in int8: network 985 bytes, forward 803 bytes of layer outputs\n";
+        const SUMMARY: &'static str = "SeedNet\nlayer               output   params  FLOPs\n------------------------------------------\ninput               1x22x22       0      0\nconv1 (conv 3x3)    1x20x20      10  7,200\nsigmoid1 (sigmoid)  1x20x20       0      0\ndense1 (dense)      1           401    800\nsigmoid2 (sigmoid)  1             0      0\n------------------------------------------\nparameters: 411\nFLOPs per example: 8,000 forward, 16,800 training step\nmemory in f32: parameters 1,644 bytes, forward 5,192 bytes of layer outputs, training 7,088 bytes per example\nmemory in int8: network 985 bytes, forward 803 bytes of layer outputs\n";
         const FORWARD_MACS: usize = 4000;
         const TRAIN_MACS: usize = 8400;
-        const TRAIN_VALUES_PER_EXAMPLE: usize = 2572;
+        const TRAIN_VALUES_PER_EXAMPLE: usize = 1772;
         fn zeroed() -> Self {
             let mut buffers = ::cnn::__private::params_zeroed::<T, 0>();
             ::cnn::__private::init_buffers(
@@ -3401,34 +3403,28 @@ const _: () = {
             work; let mut loss_sum = T::ZERO; match stage { 0 => {
             Self::conv1_forward_batch(s, self.conv1_weight(), self.conv1_bias(),
             ::cnn::__private::batch::reshape(& w.x[..n]), & mut w.out_conv1[..n],);
-            ::cnn::__private::act::apply(s, ::cnn::__private::act::Sigmoid,
-            ::cnn::__private::batch::flat(& w.out_conv1[..n]),
-            ::cnn::__private::batch::flat_mut(& mut w.out_sigmoid1[..n]),);
             ::cnn::__private::batch::dense::forward:: < T, S, _, 400, 1 > (s, self
             .dense1_weight(), self.dense1_bias(), ::cnn::__private::batch::reshape(& w
-            .out_sigmoid1[..n]), & mut w.out_dense1[..n],
-            ::cnn::__private::act::Identity,); ::cnn::__private::act::apply(s,
-            ::cnn::__private::act::Sigmoid, ::cnn::__private::batch::flat(& w
-            .out_dense1[..n]), ::cnn::__private::batch::flat_mut(& mut w
-            .out_sigmoid2[..n]),); loss_sum = ::cnn::__private::batch::loss:: < T, S, L,
-            1 > (s, ::cnn::__private::batch::reshape(& w.out_sigmoid2[..n]), targets,
-            loss, scale, ::cnn::__private::batch::reshape_mut(& mut w
-            .d_out_sigmoid2[..n]),); if loss_only { return loss_sum; } if true {
+            .out_conv1[..n]), & mut w.out_dense1[..n], ::cnn::__private::act::Identity,);
+            ::cnn::__private::act::apply(s, ::cnn::__private::act::Sigmoid,
+            ::cnn::__private::batch::flat(& w.out_dense1[..n]),
+            ::cnn::__private::batch::flat_mut(& mut w.out_sigmoid2[..n]),); loss_sum =
+            ::cnn::__private::batch::loss:: < T, S, L, 1 > (s,
+            ::cnn::__private::batch::reshape(& w.out_sigmoid2[..n]), targets, loss,
+            scale, ::cnn::__private::batch::reshape_mut(& mut w.d_out_sigmoid2[..n]),);
+            if loss_only { return loss_sum; } if true {
             ::cnn::__private::act::backward(s, ::cnn::__private::act::Sigmoid,
             ::cnn::__private::batch::flat(& w.out_sigmoid2[..n]),
             ::cnn::__private::batch::flat(& w.d_out_sigmoid2[..n]),
             ::cnn::__private::batch::flat_mut(& mut w.d_out_dense1[..n]),); } let (gw,
             gb) = ::cnn::__private::parts_mut:: < _, _, _, 10 > (grad);
             ::cnn::__private::batch::dense::backward:: < T, S, 400, 1 > (s,
-            ::cnn::__private::batch::reshape(& w.out_sigmoid1[..n]), & w
-            .d_out_dense1[..n], gw, gb,); if true {
-            ::cnn::__private::batch::dense::backward_input:: < T, S, 400, 1 > (s, self
-            .dense1_weight(), & w.d_out_dense1[..n],
-            ::cnn::__private::batch::reshape_mut(& mut w.d_out_sigmoid1[..n]),); } if
-            true { ::cnn::__private::act::backward(s, ::cnn::__private::act::Sigmoid,
-            ::cnn::__private::batch::flat(& w.out_sigmoid1[..n]),
-            ::cnn::__private::batch::flat(& w.d_out_sigmoid1[..n]),
-            ::cnn::__private::batch::flat_mut(& mut w.d_out_conv1[..n]),); }
+            ::cnn::__private::batch::reshape(& w.out_conv1[..n]), & w.d_out_dense1[..n],
+            gw, gb,); if true { ::cnn::__private::batch::dense::backward_input:: < T, S,
+            _, 400, 1 > (s, self.dense1_weight(), & w.d_out_dense1[..n],
+            ::cnn::__private::act::Sigmoid, ::cnn::__private::batch::reshape(& w
+            .out_conv1[..n]), ::cnn::__private::batch::reshape_mut(& mut w
+            .d_out_conv1[..n]),); }
             ::cnn::__private::batch::clear(::cnn::__private::batch::flat_mut(& mut w
             .dw_conv1[..1]));
             ::cnn::__private::batch::clear(::cnn::__private::batch::flat_mut(& mut w

@@ -170,47 +170,63 @@ fn forward_tile<
     }
 }
 
-/// `dx[n][k] = sum_m W[m][k] dz[n][m]`: the transpose of the weight applied to `dz`.
+/// `dx[n][k] = sum_m W[m][k] dz[n][m]`: the transpose of the weight applied to `dz`; then,
+/// as it is stored, the backward step of the activation `act` whose output `x` (the layer's
+/// input) is (`Identity` for none): `dx f'(x)`.
 #[inline(always)]
-pub fn backward_input<T: Float, S: Lanes<T>, const N: usize, const M: usize>(
+pub fn backward_input<T: Float, S: Lanes<T>, A: Activation<T>, const N: usize, const M: usize>(
     s: S,
     w: &[[T; N]; M],
     dz: &[[Pack<T>; M]],
+    act: A,
+    x: &[[Pack<T>; N]],
     dx: &mut [[Pack<T>; N]],
 ) {
     debug_assert_eq!(dz.len(), dx.len());
+    debug_assert_eq!(x.len(), dx.len());
     // As in `forward`: pairs of blocks, then an odd last one.
     let pairs = dz.len() / 2;
     for t in 0..pairs {
-        input_rows::<T, S, N, M, 2>(s, w, dz, dx, 2 * t);
+        input_rows::<T, S, A, N, M, 2>(s, w, dz, act, x, dx, 2 * t);
     }
     if dz.len() % 2 == 1 {
-        input_rows::<T, S, N, M, 1>(s, w, dz, dx, 2 * pairs);
+        input_rows::<T, S, A, N, M, 1>(s, w, dz, act, x, dx, 2 * pairs);
     }
 }
 
 #[inline(always)]
-fn input_rows<T: Float, S: Lanes<T>, const N: usize, const M: usize, const B: usize>(
+fn input_rows<
+    T: Float,
+    S: Lanes<T>,
+    A: Activation<T>,
+    const N: usize,
+    const M: usize,
+    const B: usize,
+>(
     s: S,
     w: &[[T; N]; M],
     dz: &[[Pack<T>; M]],
+    act: A,
+    x: &[[Pack<T>; N]],
     dx: &mut [[Pack<T>; N]],
     b0: usize,
 ) {
     if const { N >= ROWS } {
         for t in 0..N.div_ceil(ROWS) {
-            input_tile::<T, S, N, M, ROWS, B>(s, w, dz, dx, covering(t, ROWS, N), b0);
+            input_tile::<T, S, A, N, M, ROWS, B>(s, w, dz, act, x, dx, covering(t, ROWS, N), b0);
         }
     } else {
-        input_tile::<T, S, N, M, N, B>(s, w, dz, dx, 0, b0);
+        input_tile::<T, S, A, N, M, N, B>(s, w, dz, act, x, dx, 0, b0);
     }
 }
 
 /// Inputs `k0..k0 + R` of blocks `b0..b0 + B`.
+#[allow(clippy::too_many_arguments)] // a tile's place and the pass's operands
 #[inline(always)]
 fn input_tile<
     T: Float,
     S: Lanes<T>,
+    A: Activation<T>,
     const N: usize,
     const M: usize,
     const R: usize,
@@ -219,6 +235,8 @@ fn input_tile<
     s: S,
     w: &[[T; N]; M],
     dz: &[[Pack<T>; M]],
+    act: A,
+    x: &[[Pack<T>; N]],
     dx: &mut [[Pack<T>; N]],
     k0: usize,
     b0: usize,
@@ -243,6 +261,7 @@ fn input_tile<
     }
     for (r, acc) in acc.iter().enumerate() {
         for (j, &v) in acc.iter().enumerate() {
+            let v = act.backward(s, s.load(&x[b0 + j][k0 + r]), v);
             s.store(&mut dx[b0 + j][k0 + r], v);
         }
     }
@@ -344,7 +363,7 @@ mod tests {
             })
             .collect();
         let mut dx = vec![[Pack::zero(); N]; blocks];
-        backward_input(Portable, &w, &dz, &mut dx);
+        backward_input(Portable, &w, &dz, crate::act::Identity, &x, &mut dx);
         let mut dw = [[1.0; N]; M];
         let mut db = [2.0; M];
         backward(Portable, &x, &dz, &mut dw, &mut db);

@@ -2,6 +2,7 @@
 //! [`crate::kernels`], eight lanes at a time.
 
 use crate::Float;
+use crate::act::Activation;
 use crate::simd::{Lanes, Pack};
 
 type Img<T, const C: usize, const H: usize, const W: usize> = [[[Pack<T>; W]; H]; C];
@@ -60,11 +61,14 @@ pub fn max<
 }
 
 /// Max pooling backward: each window's gradient goes to its first maximum (in row-major
-/// order), lane by lane; added up where windows overlap. Overwrites `dx`.
+/// order), lane by lane; added up where windows overlap. Overwrites `dx`. Then the backward
+/// step of the activation `act` whose output `x` is (`Identity` for none), `dx f'(x)`: as it
+/// is stored where the windows tile the input, else over each channel once it is summed.
 #[inline(always)]
 pub fn max_backward<
     T: Float,
     S: Lanes<T>,
+    A: Activation<T>,
     const C: usize,
     const H: usize,
     const W: usize,
@@ -76,6 +80,7 @@ pub fn max_backward<
     const SW: usize,
 >(
     s: S,
+    act: A,
     x: &[Img<T, C, H, W>],
     z: &[Img<T, C, OH, OW>],
     dz: &[Img<T, C, OH, OW>],
@@ -97,14 +102,22 @@ pub fn max_backward<
                     for u in 0..KH {
                         for v in 0..KW {
                             let at = &mut dx_c[i * SH + u][j * SW + v];
-                            let first =
-                                s.and_not(taken, s.eq(s.load(&x_c[i * SH + u][j * SW + v]), m));
+                            let xv = s.load(&x_c[i * SH + u][j * SW + v]);
+                            let first = s.and_not(taken, s.eq(xv, m));
                             taken = s.or(taken, first);
                             let g = s.and(first, d);
-                            s.store(at, if exact { g } else { s.add(s.load(at), g) });
+                            let g = if exact {
+                                act.backward(s, xv, g)
+                            } else {
+                                s.add(s.load(at), g)
+                            };
+                            s.store(at, g);
                         }
                     }
                 }
+            }
+            if !exact {
+                crate::act::backward_in_place(s, act, x_c.as_flattened(), dx_c.as_flattened_mut());
             }
         }
     }
@@ -221,8 +234,9 @@ mod tests {
         assert_eq!((z[0][0][0].0[1], z[0][0][1].0[1]), (4.0, 5.0));
         let dz = [[[Pack([1.0; 8]); 2]; 1]; 1];
         let mut dx = [[[Pack([9.0; 8]); 3]; 2]; 1];
-        max_backward::<_, _, 1, 2, 3, 1, 2, 2, 2, 1, 1>(
+        max_backward::<_, _, _, 1, 2, 3, 1, 2, 2, 2, 1, 1>(
             Portable,
+            crate::act::Identity,
             &[x],
             &[z],
             &[dz],

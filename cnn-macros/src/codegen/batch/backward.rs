@@ -7,7 +7,7 @@ use super::forward::LossEnd;
 use super::{Stages, Storage, needs_grad, spatial};
 use crate::codegen::conv::Dims;
 use crate::codegen::{act_value, lit, pool_sizes};
-use crate::ir::{Kind, Network};
+use crate::ir::{Kind, Network, Pool};
 
 /// Every layer's backward statements, from the layer whose output's gradient the loss wrote.
 pub(super) fn backward(net: &Network, st: &Storage, loss: LossEnd, stages: &mut Stages) {
@@ -21,6 +21,8 @@ pub(super) fn backward(net: &Network, st: &Storage, loss: LossEnd, stages: &mut 
     // `written[b]`: the buffer's gradient has its first writer.
     let mut written = vec![false; st.buffers.len()];
     written[st.buffer[grad_of]] = true;
+    // Per layer: its fused activation's backward step is taken by the layer that reads it.
+    let mut taken_by_reader = vec![false; net.layers.len()];
     for i in (0..end).rev() {
         let layer = &net.layers[i];
         let o = i + 1;
@@ -32,7 +34,7 @@ pub(super) fn backward(net: &Network, st: &Storage, loss: LossEnd, stages: &mut 
         }
         let name = &layer.name;
         let (out_f, d_out) = (st.field(o).clone(), st.grad(o));
-        if let Some(a) = st.fused[i] {
+        if let Some(a) = st.fused[i].filter(|_| !taken_by_reader[i]) {
             let act = act_value(Some(a));
             stages.push(quote! {
                 ::cnn::__private::act::backward_in_place(
@@ -69,6 +71,22 @@ pub(super) fn backward(net: &Network, st: &Storage, loss: LossEnd, stages: &mut 
             dests.push((t, target, add, wanted));
         }
         let input = st.buf(layer.inputs[0]);
+        // A dense layer or max pooling whose input is the output of a fused activation, and
+        // its only reader, takes that activation's backward step as it stores the gradient.
+        let reader_act = st
+            .fused_output(net, layer.inputs[0])
+            .filter(|_| {
+                net.only_read_by(layer.inputs[0], i)
+                    && matches!(
+                        layer.kind,
+                        Kind::Dense { .. } | Kind::Pool(Pool { max: true, .. })
+                    )
+            })
+            .map(|(p, a)| {
+                taken_by_reader[p] = true;
+                act_value(Some(a))
+            })
+            .unwrap_or_else(|| act_value(None));
         let (t0, target0, _, wanted0) = &dests[0];
         let into = quote!(&mut w.#target0[..n]);
         let into_flat = quote!(::cnn::__private::batch::flat_mut(&mut w.#target0[..n]));
@@ -124,10 +142,12 @@ pub(super) fn backward(net: &Network, st: &Storage, loss: LossEnd, stages: &mut 
                         gb,
                     );
                     if #wanted0 {
-                        ::cnn::__private::batch::dense::backward_input::<T, S, #nn, #m>(
+                        ::cnn::__private::batch::dense::backward_input::<T, S, _, #nn, #m>(
                             s,
                             self.#wt(),
                             #d,
+                            #reader_act,
+                            ::cnn::__private::batch::reshape(#input),
                             ::cnn::__private::batch::reshape_mut(#into),
                         );
                     }
@@ -137,8 +157,9 @@ pub(super) fn backward(net: &Network, st: &Storage, loss: LossEnd, stages: &mut 
                 let sizes = pool_sizes(layer, p);
                 let call = if p.max {
                     quote! {
-                        ::cnn::__private::batch::pool::max_backward::<T, S, #sizes>(
+                        ::cnn::__private::batch::pool::max_backward::<T, S, _, #sizes>(
                             s,
+                            #reader_act,
                             ::cnn::__private::batch::reshape(#input),
                             &w.#out_f[..n],
                             #d,

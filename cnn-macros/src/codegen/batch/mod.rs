@@ -2,9 +2,10 @@
 //! `Network::train_stage`, which runs every layer over all of the part's blocks: forward, the
 //! loss, then backward.
 //!
-//! A (leaky) relu right after a conv or dense layer is fused into it: the layer stores the
-//! relu's output, and on the way back the gradient of that output is turned, in place, into the
-//! gradient of the layer's sums. A `flatten` is a view of its input. Every other layer is one
+//! A (leaky) relu right after a conv or dense layer is fused into it, as is a sigmoid or tanh
+//! after a conv: the layer stores the activation's output, and on the way back the gradient of
+//! that output is turned, in place, into the gradient of the layer's sums (by the dense layer
+//! or max pooling that reads it, as they store that gradient, or else on its own). A `flatten` is a view of its input. Every other layer is one
 //! call on buffers of its own.
 //!
 //! Batch norm needs the statistics of the whole batch, which is split into parts on threads:
@@ -22,7 +23,7 @@ use proc_macro2::{Ident, TokenStream};
 use quote::{format_ident, quote};
 
 use crate::codegen::conv::batch as conv_batch;
-use crate::codegen::{act_value, fuses, lit};
+use crate::codegen::{fuses_on_batch, lit};
 use crate::ir::{Activation, Kind, Network};
 use crate::shape::Shape;
 
@@ -55,7 +56,9 @@ impl Storage {
             let fused = match layer.kind {
                 Kind::Activation(a) if input > 0 => {
                     let p = input - 1;
-                    (fuses(&net.layers[p], layer) && net.only_read_by(input, i) && !s.alias[p])
+                    (fuses_on_batch(&net.layers[p], layer)
+                        && net.only_read_by(input, i)
+                        && !s.alias[p])
                         .then_some((p, a))
                 }
                 _ => None,
@@ -74,6 +77,17 @@ impl Storage {
             }
         }
         s
+    }
+
+    /// For tensor `t`, the output of an activation fused into the layer before it: that
+    /// layer and the activation.
+    fn fused_output(&self, net: &Network, t: usize) -> Option<(usize, Activation)> {
+        let a = t.checked_sub(1)?;
+        if !self.alias[a] || !matches!(net.layers[a].kind, Kind::Activation(_)) {
+            return None;
+        }
+        let p = net.layers[a].inputs[0].checked_sub(1)?;
+        self.fused[p].map(|act| (p, act))
     }
 
     fn field(&self, t: usize) -> &Ident {
@@ -130,8 +144,7 @@ pub fn kernels(net: &Network) -> TokenStream {
     let mut out = TokenStream::new();
     for (i, layer) in net.layers.iter().enumerate() {
         if let Kind::Conv(c) = &layer.kind {
-            let act = storage.fused[i].map(|a| act_value(Some(a)));
-            out.extend(conv_batch::forward(layer, c, &act));
+            out.extend(conv_batch::forward(layer, c, storage.fused[i]));
             out.extend(conv_batch::backward(layer, c));
             out.extend(conv_batch::backward_input(layer, c));
         }

@@ -21,15 +21,22 @@ use proc_macro2::{Ident, TokenStream};
 use quote::{format_ident, quote, quote_spanned};
 
 use crate::codegen::conv::{Dims, Fused, unless_unrolled};
-use crate::codegen::lit;
 use crate::codegen::tile::{
     CorrTile, Tile, choose_covering_tile, choose_tile, covering_loop, idx, idx_offset, keep_all,
     signed_idx, spans, tile_loop,
 };
-use crate::ir::{Conv, Layer};
+use crate::codegen::{act_value, in_store, lit};
+use crate::ir::{Activation, Conv, Layer};
 
-/// The forward pass on a batch: `Z = b + W * Xp` (a correlation), then the fused activation.
-pub fn forward(layer: &Layer, conv: &Conv, act: &Fused) -> TokenStream {
+/// The forward pass on a batch: `Z = b + W * Xp` (a correlation), then the fused activation:
+/// in the tile's store, or, for a sigmoid or tanh, over each output row once it is stored.
+pub fn forward(layer: &Layer, conv: &Conv, fused: Option<Activation>) -> TokenStream {
+    let act: Fused = fused.map(|a| act_value(Some(a)));
+    let (act, per_row) = match fused {
+        Some(a) if !in_store(a) => (None, act),
+        _ => (act, None),
+    };
+    let act = &act;
     let d = Dims::of(layer, conv);
     let name = format_ident!("{}_forward_batch", layer.name);
     let (x_blk, z_blk, xp_blk, w_ty) = (
@@ -107,8 +114,16 @@ pub fn forward(layer: &Layer, conv: &Conv, act: &Fused) -> TokenStream {
     let (shape, act_v) = (
         super::shape_of(layer),
         act.clone()
+            .or_else(|| per_row.clone())
             .unwrap_or_else(|| quote!(::cnn::__private::act::Identity)),
     );
+    let rows_act = per_row.as_ref().map(|a| {
+        quote! {
+            for z_f in z.iter_mut() {
+                ::cnn::__private::act::apply_in_place(s, #a, &mut z_f[#i]);
+            }
+        }
+    });
     let loops = unless_unrolled(quote! {
         for (x, z) in x.iter().zip(z.iter_mut()) {
             #pad
@@ -125,9 +140,12 @@ pub fn forward(layer: &Layer, conv: &Conv, act: &Fused) -> TokenStream {
         }
     });
     let doc = super::describe(layer, &d);
-    let act_doc = match act {
-        Some(_) => " The activation that follows is applied before the store.",
-        None => "",
+    let act_doc = match (act, &per_row) {
+        (Some(_), _) => " The activation that follows is applied before the store.",
+        (None, Some(_)) => {
+            " The activation that follows is applied to each output row once it is stored."
+        }
+        (None, None) => "",
     };
     let formula = format!(
         " Forward, on a batch: `Z[f][i][j] = b[f] + sum_c sum_(u<{},v<{}) W[f][c][u][v] X[c][{}][{}]`, a correlation, in tiles of {} filters x {} columns.{act_doc}",
@@ -157,6 +175,7 @@ pub fn forward(layer: &Layer, conv: &Conv, act: &Fused) -> TokenStream {
                 #xp_ref
                 for #i in 0..#oh {
                     #grouped
+                    #rows_act
                 }
             }
         }
