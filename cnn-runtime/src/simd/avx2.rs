@@ -102,6 +102,57 @@ impl Lanes<f32> for Avx2 {
             _mm256_div_ps(numerator, _mm256_add_ps(e, _mm256_set1_ps(1.0)))
         }
     }
+    /// The steps of `sigmoid` (and its `exp_neg`) one at a time for all four vectors. Written in
+    /// the order of `sigmoid`, LLVM keeps each computation's twenty-odd dependent instructions
+    /// together, and the core's scheduler holds too few of them to overlap four (measured, on
+    /// an L1-resident buffer: 0.44 ns a value that way, 0.38 interleaved).
+    #[inline(always)]
+    fn sigmoid4(self, x: [__m256; 4]) -> [__m256; 4] {
+        use sigmoid_consts::*;
+        #[inline(always)]
+        fn each(x: [__m256; 4], f: impl Fn(__m256) -> __m256) -> [__m256; 4] {
+            [f(x[0]), f(x[1]), f(x[2]), f(x[3])]
+        }
+        #[inline(always)]
+        fn each2(
+            a: [__m256; 4],
+            b: [__m256; 4],
+            f: impl Fn(__m256, __m256) -> __m256,
+        ) -> [__m256; 4] {
+            [f(a[0], b[0]), f(a[1], b[1]), f(a[2], b[2]), f(a[3], b[3])]
+        }
+        unsafe {
+            let z = each(x, |x| _mm256_andnot_ps(_mm256_set1_ps(-0.0), x));
+            // `exp_neg`, step by step.
+            let z = each(z, |z| _mm256_min_ps(_mm256_set1_ps(CUTOFF), z));
+            let n = each(z, |z| {
+                _mm256_fmadd_ps(z, _mm256_set1_ps(MINUS_LOG2E), _mm256_set1_ps(MAGIC_BIAS))
+            });
+            let sc = each(n, |n| {
+                _mm256_castsi256_ps(_mm256_slli_epi32::<23>(_mm256_castps_si256(n)))
+            });
+            let n = each(n, |n| _mm256_sub_ps(n, _mm256_set1_ps(MAGIC_BIAS)));
+            let t = each2(n, z, |n, z| _mm256_fmadd_ps(n, _mm256_set1_ps(LN2_HI), z));
+            let t = each2(n, t, |n, t| _mm256_fmadd_ps(n, _mm256_set1_ps(LN2_LO), t));
+            let p = each(t, |t| {
+                _mm256_fmadd_ps(t, _mm256_set1_ps(C5), _mm256_set1_ps(C4))
+            });
+            let p = each2(t, p, |t, p| _mm256_fmadd_ps(t, p, _mm256_set1_ps(C3)));
+            let p = each2(t, p, |t, p| _mm256_fmadd_ps(t, p, _mm256_set1_ps(C2)));
+            let p = each2(t, p, |t, p| _mm256_fmadd_ps(t, p, _mm256_set1_ps(C1)));
+            let t = each2(t, sc, |t, sc| _mm256_mul_ps(t, sc));
+            let e = [
+                _mm256_fmadd_ps(t[0], p[0], sc[0]),
+                _mm256_fmadd_ps(t[1], p[1], sc[1]),
+                _mm256_fmadd_ps(t[2], p[2], sc[2]),
+                _mm256_fmadd_ps(t[3], p[3], sc[3]),
+            ];
+            // As `sigmoid`: the numerator by the sign bit of x.
+            let numerator = each2(e, x, |e, x| _mm256_blendv_ps(_mm256_set1_ps(1.0), e, x));
+            let d = each(e, |e| _mm256_add_ps(e, _mm256_set1_ps(1.0)));
+            each2(numerator, d, |a, b| _mm256_div_ps(a, b))
+        }
+    }
     #[inline(always)]
     fn exp_neg(self, z: __m256) -> __m256 {
         use sigmoid_consts::*;

@@ -152,6 +152,49 @@ fn vector_sigmoid_is_accurate() {
     }
 }
 
+/// `sigmoid4` gives the bits of `sigmoid` on each vector: every 997th `f32` of the whole range,
+/// and the edge cases.
+fn sigmoid4_is_sigmoid<S: Lanes<f32>>(s: S) {
+    let mut xs = vec![
+        0.0,
+        -0.0,
+        f32::INFINITY,
+        f32::NEG_INFINITY,
+        f32::NAN,
+        88.0,
+        -88.0,
+    ];
+    let mut bits = 0u32;
+    while let Some(b) = bits.checked_add(997) {
+        xs.push(f32::from_bits(b));
+        bits = b;
+    }
+    xs.resize(xs.len().div_ceil(32) * 32, 1.0);
+    for four in xs.chunks_exact(32) {
+        let v: [S::V; 4] =
+            core::array::from_fn(|k| s.loadu(four[8 * k..8 * k + 8].try_into().unwrap()));
+        let y4 = s.sigmoid4(v);
+        for k in 0..4 {
+            let (a, b) = (s.to_array(y4[k]), s.to_array(s.sigmoid(v[k])));
+            assert_eq!(
+                a.map(f32::to_bits),
+                b.map(f32::to_bits),
+                "{:?}",
+                &four[8 * k..8 * k + 8]
+            );
+        }
+    }
+}
+
+#[test]
+fn four_sigmoids_at_once_are_four_sigmoids() {
+    sigmoid4_is_sigmoid(Portable);
+    #[cfg(target_arch = "x86_64")]
+    if let Some(s) = Avx2::detect() {
+        sigmoid4_is_sigmoid(s);
+    }
+}
+
 #[test]
 fn sigmoid_edges() {
     fn sigmoid<S: Lanes<f32>>(s: S, x: [f32; 8]) -> [f32; 8] {
