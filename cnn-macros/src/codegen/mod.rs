@@ -76,8 +76,9 @@ pub fn flat_ty(n: usize) -> TokenStream {
 
 /// Whether the activation `next` is fused into the layer `prev` before it: a (leaky) relu after
 /// a conv or dense layer is applied to each sum before it is stored, one instruction on values
-/// already in registers. Sigmoid and tanh, long chains of instructions, run on their own (in a
-/// tile's store they would spill its registers), as does softmax (a loss may read its input).
+/// already in registers. Sigmoid and tanh, long chains of instructions, are not applied in the
+/// store (they would spill the tile's registers; on a batch, see [`fuses_on_batch`]), nor is
+/// softmax (a loss may read its input).
 pub fn fuses(prev: &Layer, next: &Layer) -> bool {
     matches!(prev.kind, Kind::Conv(_) | Kind::Dense { .. })
         && matches!(
