@@ -4,9 +4,9 @@
 //!
 //! A (leaky) relu right after a conv or dense layer is fused into it, as is a sigmoid or tanh
 //! after a conv: the layer stores the activation's output, and on the way back the gradient of
-//! that output is turned, in place, into the gradient of the layer's sums (by the dense layer
-//! or max pooling that reads it, as they store that gradient, or else on its own). A `flatten` is a view of its input. Every other layer is one
-//! call on buffers of its own.
+//! that output is turned into the gradient of the layer's sums, by the dense layer or max
+//! pooling that reads it as they store that gradient, or else in place on its own. A `flatten`
+//! is a view of its input. Every other layer is one call on buffers of its own.
 //!
 //! Batch norm needs the statistics of the whole batch, which is split into parts on threads:
 //! the pass is cut into *stages* where it needs them. A stage ends with a batch norm's partial
