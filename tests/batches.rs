@@ -42,6 +42,11 @@ network! {
         input(2, 9x9) -> conv(3, 3x3) -> tanh -> maxpool(3x3, stride = 2) -> conv(2, 2x2)
             -> leaky_relu(0.1) -> maxpool(2x2, stride = 1) -> dense(3)
     }
+    /// A kernel much wider than its image: its input gradient correlates a zero-bordered copy
+    /// of dL/dZ rather than reading dL/dZ itself.
+    struct WideKernel {
+        input(2, 6x20) -> conv(3, 3x15, pad = same) -> relu -> conv(2, 3x3) -> dense(3)
+    }
     /// Wide and tall kernels with padding and a stride of 3.
     struct Kernels {
         input(1, 16x17) -> conv(3, 3x7, pad = 2) -> relu -> conv(2, 6x3, stride = 3, pad = 2)
@@ -179,18 +184,30 @@ fn threads_and_precision() {
 fn wide_images_and_their_input_gradients() {
     let net = Wide::<f64>::new(6);
     every_size(&net, &HalfSquaredError);
-    // The input gradient of the batch pass against `input_gradient`, example by example.
+    input_gradients_match(&net);
+}
+
+#[test]
+fn kernels_wider_than_their_images() {
+    let net = WideKernel::<f64>::new(9);
+    every_size(&net, &HalfSquaredError);
+    input_gradients_match(&net);
+}
+
+/// The input gradient of the batch pass against `input_gradient`, example by example.
+fn input_gradients_match<N: Network<Scalar = f64>>(net: &N) {
     let n = 11;
-    let (x, y) = common::random_batch::<Wide<f64>>(n, 3);
+    let (x, y) = common::random_batch::<N>(n, 3);
     let (_, _, dx) = net
         .loss_and_grads(x.view(), y.view(), &HalfSquaredError)
         .unwrap();
-    let mut input = <Wide<f64> as Network>::Input::zeroed_box();
-    let mut target = <Wide<f64> as Network>::Output::zeroed_box();
+    let mut input = N::Input::zeroed_box();
+    let mut target = N::Output::zeroed_box();
+    let mut gx = N::Input::zeroed_box();
     for (e, (xe, ye)) in x.outer_iter().zip(y.outer_iter()).enumerate() {
         copy(input.as_flat_mut(), xe.iter());
         copy(target.as_flat_mut(), ye.iter());
-        let (gx, _) = net.input_gradient(&input, &target, &HalfSquaredError);
+        net.input_gradient(&input, &target, &HalfSquaredError, &mut gx);
         for (k, (&g, &b)) in gx
             .as_flat()
             .iter()

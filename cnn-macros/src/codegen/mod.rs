@@ -81,10 +81,7 @@ pub fn flat_ty(n: usize) -> TokenStream {
 /// softmax (a loss may read its input).
 pub fn fuses(prev: &Layer, next: &Layer) -> bool {
     matches!(prev.kind, Kind::Conv(_) | Kind::Dense { .. })
-        && matches!(
-            next.kind,
-            Kind::Activation(Activation::Relu | Activation::LeakyRelu(_))
-        )
+        && matches!(next.kind, Kind::Activation(a) if in_store(a))
 }
 
 /// [`fuses`], and on a batch also a sigmoid or tanh after a conv: the conv applies it to each

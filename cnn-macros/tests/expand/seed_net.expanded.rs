@@ -2650,10 +2650,8 @@ impl<T: ::cnn::Float> SeedNet<T> {
             w: &[[[[T; 3]; 3]; 1]; 1],
             dz: &[[[[::cnn::__private::Pack<T>; 20]; 20]; 1]],
             dx: &mut [[[[::cnn::__private::Pack<T>; 22]; 22]; 1]],
-            dzp: &mut [[[::cnn::__private::Pack<T>; 0]; 0]; 1],
         ) {
             if const { !<S as ::cnn::__private::Simd>::UNROLLS } {
-                let _ = dzp;
                 for (dz, dx) in dz.iter().zip(dx.iter_mut()) {
                     ::cnn::__private::conv_loops::backward_input_batch(
                         s,
@@ -2665,7 +2663,6 @@ impl<T: ::cnn::Float> SeedNet<T> {
                 }
                 return;
             }
-            let _ = &dzp;
             for (dz, dx) in dz.iter().zip(dx.iter_mut()) {
                 /// phase (0, 0): taps u = 0 + 1 t, v = 0 + 1 t
                 for q in 0..22 {
@@ -3016,11 +3013,9 @@ const _: () = {
         " A tensor of 1 values per example."] out_sigmoid2 : ::cnn::__private::Vec <
         [::cnn::__private::Pack < T >; 1] >, #[doc = " dL/d`out_sigmoid2`."]
         d_out_sigmoid2 : ::cnn::__private::Vec < [::cnn::__private::Pack < T >; 1] >,
-        #[doc = " One block of dL/dZ of `conv1` with its zero border."] dzp_conv1 :
-        ::cnn::__private::Vec < [[[::cnn::__private::Pack < T >; 0]; 0]; 1] >, #[doc =
-        " dL/dW of `conv1`, one pack per weight, lanes added at the end."] dw_conv1 :
-        ::cnn::__private::Vec < [[[[::cnn::__private::Pack < T >; 3]; 3]; 1]; 1] >, #[doc
-        = " dL/db of `conv1`, likewise."] db_conv1 : ::cnn::__private::Vec <
+        #[doc = " dL/dW of `conv1`, one pack per weight, lanes added at the end."]
+        dw_conv1 : ::cnn::__private::Vec < [[[[::cnn::__private::Pack < T >; 3]; 3]; 1];
+        1] >, #[doc = " dL/db of `conv1`, likewise."] db_conv1 : ::cnn::__private::Vec <
         [::cnn::__private::Pack < T >; 1] >, } impl < T : ::cnn::Float > Work < T > {
         #[doc = r" Room for `blocks` blocks of eight examples."] fn ensure(& mut self,
         blocks : usize) { ::cnn::__private::batch::ensure(& mut self.x, blocks);
@@ -3031,7 +3026,6 @@ const _: () = {
         ::cnn::__private::batch::ensure(& mut self.d_out_dense1, blocks);
         ::cnn::__private::batch::ensure(& mut self.out_sigmoid2, blocks);
         ::cnn::__private::batch::ensure(& mut self.d_out_sigmoid2, blocks);
-        ::cnn::__private::batch::ensure(& mut self.dzp_conv1, 1);
         ::cnn::__private::batch::ensure(& mut self.dw_conv1, 1);
         ::cnn::__private::batch::ensure(& mut self.db_conv1, 1); } }
     }
@@ -3436,8 +3430,8 @@ const _: () = {
             .dw_conv1[..1]), gw); ::cnn::__private::batch::add_lane_sums(s,
             ::cnn::__private::batch::flat(& w.db_conv1[..1]), gb); if input_grad {
             Self::conv1_backward_input_batch(s, self.conv1_weight(), & w
-            .d_out_conv1[..n], ::cnn::__private::batch::reshape_mut(& mut w.d_x[..n]), &
-            mut w.dzp_conv1[0]); } } _ => {} } loss_sum } #[allow(unused_variables,
+            .d_out_conv1[..n], ::cnn::__private::batch::reshape_mut(& mut w.d_x[..n]),);
+            } } _ => {} } loss_sum } #[allow(unused_variables,
             clippy::needless_range_loop)] fn combine_stage(stage : usize, works : & mut
             [& mut Self::Work], counts : & [usize]) { match stage { _ => {} } }
             #[allow(unused_variables, clippy::needless_range_loop)] fn update_buffers(&

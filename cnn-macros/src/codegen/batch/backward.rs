@@ -5,7 +5,7 @@ use quote::{format_ident, quote};
 
 use super::forward::LossEnd;
 use super::{Stages, Storage, needs_grad, spatial};
-use crate::codegen::conv::Dims;
+use crate::codegen::conv::{Dims, batch as conv_batch};
 use crate::codegen::{act_value, lit, pool_sizes};
 use crate::ir::{Kind, Network, Pool};
 
@@ -87,7 +87,7 @@ pub(super) fn backward(net: &Network, st: &Storage, loss: LossEnd, stages: &mut 
                 act_value(Some(a))
             })
             .unwrap_or_else(|| act_value(None));
-        let (t0, target0, _, wanted0) = &dests[0];
+        let (_, target0, _, wanted0) = &dests[0];
         let into = quote!(&mut w.#target0[..n]);
         let into_flat = quote!(::cnn::__private::batch::flat_mut(&mut w.#target0[..n]));
         let stmt = match &layer.kind {
@@ -110,12 +110,12 @@ pub(super) fn backward(net: &Network, st: &Storage, loss: LossEnd, stages: &mut 
                     let xp = format_ident!("xp_{}", name);
                     quote!(&mut w.#xp[0],)
                 });
-                let _ = t0;
+                let dzp = conv_batch::dz_border(&d2).map(|_| quote!(&mut w.#dzp[0]));
                 let lap_w = crate::codegen::lap(&format!("{name} backward, weights"));
                 let inp = quote! {
                     #lap_w
                     if #wanted0 {
-                        Self::#bi(s, self.#wt(), #d, ::cnn::__private::batch::reshape_mut(#into), &mut w.#dzp[0]);
+                        Self::#bi(s, self.#wt(), #d, ::cnn::__private::batch::reshape_mut(#into), #dzp);
                     }
                 };
                 quote! {

@@ -81,15 +81,16 @@ pub(super) fn work(net: &Network, st: &Storage) -> TokenStream {
                         doc: format!(" One block of the input of `{n}` with its zero border."),
                     });
                 }
-                let b = conv_batch::dz_border(&d);
-                let (kw, kh, cc, f) = (lit(d.kw), lit(d.kh), lit(d.cg()), lit(d.f));
-                fields.extend([
-                    Field {
+                if let Some(b) = conv_batch::dz_border(&d) {
+                    fields.push(Field {
                         name: format_ident!("dzp_{}", n),
                         ty: pack_image(d.f, b.h, b.w),
                         len: quote!(1),
                         doc: format!(" One block of dL/dZ of `{n}` with its zero border."),
-                    },
+                    });
+                }
+                let (kw, kh, cc, f) = (lit(d.kw), lit(d.kh), lit(d.cg()), lit(d.f));
+                fields.extend([
                     Field {
                         name: format_ident!("dw_{}", n),
                         ty: quote!([[[[::cnn::__private::Pack<T>; #kw]; #kh]; #cc]; #f]),

@@ -411,21 +411,18 @@ impl Phases {
     }
 }
 
-/// The geometry of the bordered `dL/dZ` for a layer: none (zero-sized) when its input
-/// gradient reads `dL/dZ` itself (see [`exact_tiles`]).
-pub fn dz_border(d: &Dims) -> DzBorder {
+/// The geometry of the bordered `dL/dZ` for a layer; `None` when its input gradient reads
+/// `dL/dZ` itself (see [`exact_tiles`]) and there is no bordered copy.
+pub fn dz_border(d: &Dims) -> Option<DzBorder> {
     let (ph, pw) = (
         Phases::of(d.h, d.kh, d.s, d.ph, d.oh),
         Phases::of(d.w, d.kw, d.s, d.pw, d.ow),
     );
-    if exact_tiles(d, &pw).is_some() {
-        return DzBorder {
-            h: 0,
-            w: 0,
-            top: 0,
-            left: 0,
-        };
-    }
+    exact_tiles(d, &pw).is_none().then(|| bordered(&ph, &pw))
+}
+
+/// The bordered `dL/dZ` of the phases `ph` (rows) and `pw` (columns).
+fn bordered(ph: &Phases, pw: &Phases) -> DzBorder {
     let (h, w) = unaliased(ph.len, pw.len);
     DzBorder {
         h,
@@ -527,8 +524,7 @@ pub fn backward_input(layer: &Layer, conv: &Conv) -> TokenStream {
         Phases::of(d.w, d.kw, d.s, d.pw, d.ow),
     );
     let exact = exact_tiles(&d, &px);
-    let border = dz_border(&d);
-    let dzp_blk = pack_image(d.f, border.h, border.w);
+    let border = exact.is_none().then(|| bordered(&py, &px));
     let (f, c, q, p, tu) = (
         format_ident!("f"),
         format_ident!("c"),
@@ -648,10 +644,10 @@ pub fn backward_input(layer: &Layer, conv: &Conv) -> TokenStream {
             });
         }
     }
-    let (top, left) = (lit(border.top), lit(border.left));
     let shape = super::shape_of(layer);
+    let unused = border.is_some().then(|| quote!(let _ = dzp;));
     let loops = unless_unrolled(quote! {
-        let _ = dzp;
+        #unused
         for (dz, dx) in dz.iter().zip(dx.iter_mut()) {
             ::cnn::__private::conv_loops::backward_input_batch(
                 s,
@@ -663,15 +659,15 @@ pub fn backward_input(layer: &Layer, conv: &Conv) -> TokenStream {
         }
     });
     let doc = super::describe(layer, &d);
-    let formula = match (&exact, d.s) {
-        (Some(_), 1) => format!(
+    let formula = match (&border, d.s) {
+        (None, 1) => format!(
             " Backward, input, on a batch: the full convolution of `dL/dZ` with the filters rotated by 180 degrees, `rot(W)[u][v] = W[{km}-u][{kn}-v]`: `dX[c][y][x] = sum_f sum_(u,v) W[f][c][u][v] dZ[f][y + {} - u][x + {} - v]` over the taps that land inside `dZ` (the zeros around it add nothing). Written with `q = y + P` and tap `tu = u`, `tv = v`: the statements read `w[f][c][tu][tv] * dz[f][q - tu][p + col - tv]`, the row taps `tu` running where `q - tu` is a row of `dZ`.",
             d.ph,
             d.pw,
             km = d.kh - 1,
             kn = d.kw - 1,
         ),
-        (None, 1) => format!(
+        (Some(border), 1) => format!(
             " Backward, input, on a batch: the full convolution of `dL/dZ` with the filters rotated by 180 degrees, a correlation of the zero-bordered `dZp` with `rot(W)[u][v] = W[{km}-u][{kn}-v]`: `dX[c][y][x] = sum_f sum_(u,v) W[f][c][{km}-u][{kn}-v] dZp[f][y + {} + u][x + {} + v]`, `dZp[f][q][p] = dZ[f][q - {}][p - {}]` (zero outside). Written with `q = y + P` and tap `t = Kh-1-u`, so the statements read `w[f][c][t][..] * dzp[f][q + {} - t][..]`.",
             d.ph,
             d.pw,
@@ -686,13 +682,19 @@ pub fn backward_input(layer: &Layer, conv: &Conv) -> TokenStream {
             s = d.s
         ),
     };
-    let bordered = exact.is_none().then(|| {
-        quote! {
-            ::cnn::__private::batch::border(dz, dzp, #top, #left);
-            let dzp = &*dzp;
+    let (dzp_param, bordered) = match &border {
+        Some(b) => {
+            let (blk, top, left) = (pack_image(d.f, b.h, b.w), lit(b.top), lit(b.left));
+            (
+                quote!(dzp: &mut #blk,),
+                quote! {
+                    ::cnn::__private::batch::border(dz, dzp, #top, #left);
+                    let dzp = &*dzp;
+                },
+            )
         }
-    });
-    let unused = exact.is_some().then(|| quote!(let _ = &dzp;));
+        None => (TokenStream::new(), TokenStream::new()),
+    };
     quote_spanned! {layer.span=>
         #[doc = #doc]
         ///
@@ -703,10 +705,9 @@ pub fn backward_input(layer: &Layer, conv: &Conv) -> TokenStream {
             w: &#w_ty,
             dz: &[#z_blk],
             dx: &mut [#x_blk],
-            dzp: &mut #dzp_blk,
+            #dzp_param
         ) {
             #loops
-            #unused
             for (dz, dx) in dz.iter().zip(dx.iter_mut()) {
                 #bordered
                 #phases_out
