@@ -104,10 +104,10 @@ pub struct Tile3 {
 /// filters alone fill eight sums in one row. Its rows' input vectors overlap between kernel
 /// rows (row `i + 1` at tap `u` is row `i` at tap `u + 1`), and LLVM keeps the shared ones in
 /// registers and spills the tile's sums to make room. Measured on LeNet-5's conv2 (16 filters
-/// of 5x5, 8 rows of one vector), the single-example forward of the whole network took
-/// 9.6–9.8 µs with tiles of 2 filters x 4 rows and 8.9–9.2 µs with 8 filters x 1 row. On a
-/// 3x3 kernel the two-row tile stayed the faster: 72 µs against 81–91 µs for W5's forward,
-/// whose third conv has 64 filters on 8 rows.
+/// of 5x5, 8 rows of one vector) with `cargo bench --bench forward_loop`: the whole network's
+/// single-example forward took 9.9–14.1 µs with tiles of 2 filters x 4 rows and 9.2–10.6 µs
+/// with 8 filters x 1 row. On a 3x3 kernel the two-row tile stayed the faster: 72 µs against
+/// 81–91 µs for W5's forward, whose third conv has 64 filters on 8 rows.
 pub fn choose_covering_tile3(
     rows_total: usize,
     out_rows_total: usize,

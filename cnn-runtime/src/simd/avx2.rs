@@ -104,8 +104,9 @@ impl Lanes<f32> for Avx2 {
     }
     /// The steps of `sigmoid` (and its `exp_neg`) one at a time for all four vectors. Written in
     /// the order of `sigmoid`, LLVM keeps each computation's twenty-odd dependent instructions
-    /// together, and the core's scheduler holds too few of them to overlap four (measured, on
-    /// an L1-resident buffer: 0.44 ns a value that way, 0.38 interleaved).
+    /// together, and the core's scheduler holds too few of them to overlap four (W1's 40,000
+    /// sigmoids over a batch, `cargo bench --bench steps -- W1-parts/sigmoid`: 19.8–22.3 µs that
+    /// way, 18.7–20.1 interleaved).
     #[inline(always)]
     fn sigmoid4(self, x: [__m256; 4]) -> [__m256; 4] {
         use sigmoid_consts::*;
