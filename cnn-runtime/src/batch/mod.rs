@@ -155,6 +155,7 @@ pub fn load_inputs<T: Float, S: Lanes<T>>(s: S, x: ArrayView4<T>, packs: &mut [P
     debug_assert_eq!(packs.len(), blocks_for(n) * len);
     let zero = s.zero();
     let mut check = s.zero();
+    let mut checks = [s.zero(); LANES];
     let zeros = [T::ZERO; 8];
     match x.as_slice() {
         Some(all) if len > 0 => {
@@ -175,8 +176,8 @@ pub fn load_inputs<T: Float, S: Lanes<T>>(s: S, x: ArrayView4<T>, packs: &mut [P
                             None => s.loadu(&zeros),
                         });
                     let t = s.transpose(v);
-                    for (pack, t) in chunk.iter_mut().zip(t) {
-                        check = s.add(check, s.mul(t, zero));
+                    for ((pack, t), check) in chunk.iter_mut().zip(t).zip(checks.iter_mut()) {
+                        *check = s.add(*check, s.mul(t, zero));
                         s.store(pack, t);
                     }
                 }
@@ -207,6 +208,9 @@ pub fn load_inputs<T: Float, S: Lanes<T>>(s: S, x: ArrayView4<T>, packs: &mut [P
                 }
             }
         }
+    }
+    for c in checks {
+        check = s.add(check, c);
     }
     s.sum(check) == T::ZERO
 }
