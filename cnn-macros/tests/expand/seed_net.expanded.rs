@@ -3412,13 +3412,10 @@ const _: () = {
             ::cnn::__private::batch::flat(& w.d_out_sigmoid2[..n]),
             ::cnn::__private::batch::flat_mut(& mut w.d_out_dense1[..n]),); } let (gw,
             gb) = ::cnn::__private::parts_mut:: < _, _, _, 10 > (grad);
-            ::cnn::__private::batch::dense::backward:: < T, S, 400, 1 > (s,
-            ::cnn::__private::batch::reshape(& w.out_conv1[..n]), & w.d_out_dense1[..n],
-            gw, gb,); if true { ::cnn::__private::batch::dense::backward_input:: < T, S,
-            _, 400, 1 > (s, self.dense1_weight(), & w.d_out_dense1[..n],
-            ::cnn::__private::act::Sigmoid, ::cnn::__private::batch::reshape(& w
-            .out_conv1[..n]), ::cnn::__private::batch::reshape_mut(& mut w
-            .d_out_conv1[..n]),); }
+            ::cnn::__private::batch::dense::backward_and_input:: < T, S, _, 400, 1 > (s,
+            self.dense1_weight(), ::cnn::__private::batch::reshape(& w.out_conv1[..n]), &
+            w.d_out_dense1[..n], gw, gb, ::cnn::__private::act::Sigmoid,
+            ::cnn::__private::batch::reshape_mut(& mut w.d_out_conv1[..n]),);
             ::cnn::__private::batch::clear(::cnn::__private::batch::flat_mut(& mut w
             .dw_conv1[..1]));
             ::cnn::__private::batch::clear(::cnn::__private::batch::flat_mut(& mut w

@@ -267,6 +267,74 @@ fn input_tile<
     }
 }
 
+/// [`backward`] and [`backward_input`] together: the same sums in the same order, so the
+/// same bits. A layer of one output takes them in one pass, which reads each input once for
+/// its weight's product and its own gradient (`dx[n][k] = W[0][k] dz[n][0]`, then `act`'s
+/// step); a wider one runs the two passes.
+#[inline(always)]
+#[allow(clippy::too_many_arguments)] // the operands of both passes
+pub fn backward_and_input<
+    T: Float,
+    S: Lanes<T>,
+    A: Activation<T>,
+    const N: usize,
+    const M: usize,
+>(
+    s: S,
+    w: &[[T; N]; M],
+    x: &[[Pack<T>; N]],
+    dz: &[[Pack<T>; M]],
+    dw: &mut [[T; N]; M],
+    db: &mut [T; M],
+    act: A,
+    dx: &mut [[Pack<T>; N]],
+) {
+    if const { M != 1 } {
+        backward(s, x, dz, dw, db);
+        backward_input(s, w, dz, act, x, dx);
+        return;
+    }
+    debug_assert_eq!(x.len(), dz.len());
+    debug_assert_eq!(x.len(), dx.len());
+    const K: usize = 8;
+    let (w, dw) = (&w[0], &mut dw[0]);
+    // `dx` as `backward_input` computes it: one product added to zero.
+    let input = |d: S::V, wk: T, xk: S::V| act.backward(s, xk, s.mul_add(s.splat(wk), d, s.zero()));
+    let mut k0 = 0;
+    while k0 + K <= N {
+        let w_k: &[T; K] = w[k0..k0 + K].first_chunk().expect("K weights");
+        let mut acc = [s.zero(); K];
+        for ((x, dz), dx) in x.iter().zip(dz).zip(dx.iter_mut()) {
+            let d = s.load(&dz[0]);
+            let x: &[Pack<T>; K] = x[k0..k0 + K].first_chunk().expect("K inputs");
+            let dx: &mut [Pack<T>; K] = (&mut dx[k0..k0 + K]).try_into().expect("K inputs");
+            for t in 0..K {
+                let xt = s.load(&x[t]);
+                acc[t] = s.mul_add(d, xt, acc[t]);
+                s.store(&mut dx[t], input(d, w_k[t], xt));
+            }
+        }
+        let dw_k: &mut [T; K] = (&mut dw[k0..k0 + K]).try_into().expect("K weights");
+        let sum = s.add(s.loadu(dw_k), s.sums(acc));
+        s.storeu(dw_k, sum);
+        k0 += K;
+    }
+    for k in k0..N {
+        let mut acc = s.zero();
+        for ((x, dz), dx) in x.iter().zip(dz).zip(dx.iter_mut()) {
+            let (d, xk) = (s.load(&dz[0]), s.load(&x[k]));
+            acc = s.mul_add(d, xk, acc);
+            s.store(&mut dx[k], input(d, w[k], xk));
+        }
+        dw[k] += s.sum(acc);
+    }
+    let mut acc = s.zero();
+    for dz in dz {
+        acc = s.add(acc, s.load(&dz[0]));
+    }
+    db[0] += s.sum(acc);
+}
+
 /// `dW[m][k] += sum_n dz[n][m] x[n][k]` and `db[m] += sum_n dz[n][m]` over every example of
 /// the blocks: each weight's products summed over the blocks in one vector, then its lanes.
 #[inline(always)]
@@ -324,6 +392,8 @@ mod tests {
             products_match::<11, 7>(blocks);
             products_match::<12, 6>(blocks);
             products_match::<4, 3>(blocks);
+            products_match::<11, 1>(blocks);
+            products_match::<16, 1>(blocks);
         }
     }
 
@@ -367,6 +437,24 @@ mod tests {
         let mut dw = [[1.0; N]; M];
         let mut db = [2.0; M];
         backward(Portable, &x, &dz, &mut dw, &mut db);
+        // Both at once: the same bits, with an activation's step (relu's) as with none.
+        let act = crate::act::Relu;
+        let mut dx_act = vec![[Pack::zero(); N]; blocks];
+        backward_input(Portable, &w, &dz, act, &x, &mut dx_act);
+        let (mut dx_both, mut dw_both, mut db_both) =
+            (vec![[Pack::zero(); N]; blocks], [[1.0; N]; M], [2.0; M]);
+        backward_and_input(
+            Portable,
+            &w,
+            &x,
+            &dz,
+            &mut dw_both,
+            &mut db_both,
+            act,
+            &mut dx_both,
+        );
+        assert_eq!((dw_both, db_both), (dw, db));
+        assert_eq!(dx_both, dx_act);
         for e in 0..blocks * 8 {
             for k in 0..N {
                 let expected: f64 = (0..M).map(|m| w[m][k] * dz[e / 8][m].0[e % 8]).sum();

@@ -48,8 +48,10 @@ pub(super) fn backward(net: &Network, st: &Storage, loss: LossEnd, stages: &mut 
         }
         let d = quote!(&w.#d_out[..n]);
         let d_flat = quote!(::cnn::__private::batch::flat(&w.#d_out[..n]));
-        // Where each input's gradient goes, and whether it is wanted.
+        // Where each input's gradient goes, and whether it is wanted: always (`true`), or
+        // when the pass asks for dL/dX (`input_grad`).
         let mut dests = Vec::new();
+        let always = |t: usize| t > 0 && needs[t];
         for &t in &layer.inputs {
             let b = st.buffer[t];
             let target = if written[b] { st.grad2(t) } else { st.grad(t) };
@@ -63,7 +65,7 @@ pub(super) fn backward(net: &Network, st: &Storage, loss: LossEnd, stages: &mut 
                     );
                 }
             });
-            let wanted = if t > 0 && needs[t] {
+            let wanted = if always(t) {
                 quote!(true)
             } else {
                 quote!(input_grad)
@@ -132,8 +134,7 @@ pub(super) fn backward(net: &Network, st: &Storage, loss: LossEnd, stages: &mut 
                 let off = lit(layer.param_offset);
                 let wt = format_ident!("{}_weight", name);
                 let (nn, m) = (lit(*nn), lit(*m));
-                quote! {
-                    let (gw, gb) = ::cnn::__private::parts_mut::<_, _, _, #off>(grad);
+                let weights = quote! {
                     ::cnn::__private::batch::dense::backward::<T, S, #nn, #m>(
                         s,
                         ::cnn::__private::batch::reshape(#input),
@@ -141,16 +142,27 @@ pub(super) fn backward(net: &Network, st: &Storage, loss: LossEnd, stages: &mut 
                         gw,
                         gb,
                     );
-                    if #wanted0 {
-                        ::cnn::__private::batch::dense::backward_input::<T, S, _, #nn, #m>(
-                            s,
-                            self.#wt(),
-                            #d,
-                            #reader_act,
-                            ::cnn::__private::batch::reshape(#input),
-                            ::cnn::__private::batch::reshape_mut(#into),
-                        );
-                    }
+                };
+                let both = quote! {
+                    ::cnn::__private::batch::dense::backward_and_input::<T, S, _, #nn, #m>(
+                        s,
+                        self.#wt(),
+                        ::cnn::__private::batch::reshape(#input),
+                        #d,
+                        gw,
+                        gb,
+                        #reader_act,
+                        ::cnn::__private::batch::reshape_mut(#into),
+                    );
+                };
+                let pass = if always(layer.inputs[0]) {
+                    both
+                } else {
+                    quote!(if #wanted0 { #both } else { #weights })
+                };
+                quote! {
+                    let (gw, gb) = ::cnn::__private::parts_mut::<_, _, _, #off>(grad);
+                    #pass
                 }
             }
             Kind::Pool(p) => {
