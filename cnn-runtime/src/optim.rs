@@ -279,7 +279,11 @@ impl<O: Optimizer> Optimizer for ClipGradNorm<O> {
     }
 }
 
-fn check_lengths(state: &mut Vec<f64>, params: usize, grad: usize) -> Result<(), Error> {
+fn check_lengths<S: Clone + Default>(
+    state: &mut Vec<S>,
+    params: usize,
+    grad: usize,
+) -> Result<(), Error> {
     if grad != params {
         return Err(Error::Shape {
             what: "gradient",
@@ -288,7 +292,7 @@ fn check_lengths(state: &mut Vec<f64>, params: usize, grad: usize) -> Result<(),
         });
     }
     if state.is_empty() {
-        state.resize(params, 0.0);
+        state.resize(params, S::default());
     } else if state.len() != params {
         return Err(Error::OptimizerState {
             expected: state.len(),
@@ -397,28 +401,26 @@ impl Optimizer for Sgd {
     }
 
     fn step<T: Float>(&mut self, params: &mut [T], grad: &[T]) -> Result<(), Error> {
+        let (lr, weight_decay) = (self.lr, self.weight_decay);
         if self.momentum == 0.0 {
-            if grad.len() != params.len() {
-                return check_lengths(&mut Vec::new(), params.len(), grad.len());
-            }
-            for (p, &g) in params.iter_mut().zip(grad) {
-                let g = g.to_f64() + self.weight_decay * p.to_f64();
-                *p = T::from_f64(p.to_f64() - self.lr * g);
-            }
+            // No state: a slice of `()`, which takes no memory.
+            let mut none = vec![(); params.len()];
+            check_lengths(&mut none, params.len(), grad.len())?;
+            elementwise(params, grad, &mut none, |p, g, ()| {
+                let g = g.to_f64() + weight_decay * p.to_f64();
+                *p = T::from_f64(p.to_f64() - lr * g);
+            });
             self.steps += 1;
             return Ok(());
         }
         check_lengths(&mut self.velocity, params.len(), grad.len())?;
-        for ((p, &g), v) in params.iter_mut().zip(grad).zip(&mut self.velocity) {
-            let g = g.to_f64() + self.weight_decay * p.to_f64();
-            *v = self.momentum * *v + g;
-            let step = if self.nesterov {
-                g + self.momentum * *v
-            } else {
-                *v
-            };
-            *p = T::from_f64(p.to_f64() - self.lr * step);
-        }
+        let (momentum, nesterov) = (self.momentum, self.nesterov);
+        elementwise(params, grad, &mut self.velocity, |p, g, v| {
+            let g = g.to_f64() + weight_decay * p.to_f64();
+            *v = momentum * *v + g;
+            let step = if nesterov { g + momentum * *v } else { *v };
+            *p = T::from_f64(p.to_f64() - lr * step);
+        });
         self.steps += 1;
         Ok(())
     }
@@ -452,8 +454,8 @@ pub struct Adam {
     weight_decay: f64,
     decoupled: bool,
     t: i32,
-    m: Vec<f64>,
-    v: Vec<f64>,
+    /// Each parameter's `m` and `v` (PyTorch's `exp_avg` and `exp_avg_sq`).
+    mv: Vec<[f64; 2]>,
 }
 
 impl Adam {
@@ -467,8 +469,7 @@ impl Adam {
             weight_decay: 0.0,
             decoupled: false,
             t: 0,
-            m: Vec::new(),
-            v: Vec::new(),
+            mv: Vec::new(),
         }
     }
 
@@ -518,12 +519,18 @@ impl Optimizer for Adam {
         Adam::set_lr(self, lr);
     }
     fn state(&self) -> OptimizerState {
-        let buffers = if self.m.is_empty() {
+        let buffers = if self.mv.is_empty() {
             Vec::new()
         } else {
             vec![
-                ("exp_avg".to_owned(), self.m.clone()),
-                ("exp_avg_sq".to_owned(), self.v.clone()),
+                (
+                    "exp_avg".to_owned(),
+                    self.mv.iter().map(|mv| mv[0]).collect(),
+                ),
+                (
+                    "exp_avg_sq".to_owned(),
+                    self.mv.iter().map(|mv| mv[1]).collect(),
+                ),
             ]
         };
         OptimizerState {
@@ -547,13 +554,13 @@ impl Optimizer for Adam {
                 reason: format!("its buffers have {} and {} values", m.len(), v.len()),
             });
         }
-        (self.m, self.v, self.t) = (m, v, t);
+        self.mv = m.into_iter().zip(v).map(|(m, v)| [m, v]).collect();
+        self.t = t;
         Ok(())
     }
 
     fn step<T: Float>(&mut self, params: &mut [T], grad: &[T]) -> Result<(), Error> {
-        check_lengths(&mut self.m, params.len(), grad.len())?;
-        check_lengths(&mut self.v, params.len(), grad.len())?;
+        check_lengths(&mut self.mv, params.len(), grad.len())?;
         self.t += 1;
         // PyTorch's arrangement: the step size `lr / c1` and `sqrt(c2)` once per step, so
         // that each parameter takes one square root and two divisions.
@@ -562,7 +569,7 @@ impl Optimizer for Adam {
         let (step_size, c2_sqrt) = (self.lr / c1, c2.sqrt());
         let (beta1, beta2, eps) = (self.beta1, self.beta2, self.eps);
         let (lr, weight_decay, decoupled) = (self.lr, self.weight_decay, self.decoupled);
-        elementwise(params, grad, &mut self.m, &mut self.v, |p, g, m, v| {
+        elementwise(params, grad, &mut self.mv, |p, g, [m, v]| {
             let mut pf = p.to_f64();
             let mut g = g.to_f64();
             if decoupled {
@@ -583,34 +590,33 @@ impl Optimizer for Adam {
 /// handing it out.
 const PIECE: usize = 1 << 14;
 
-/// `update(p, g, m, v)` on every parameter with its gradient and two values of state, in
+/// `update(p, g, state)` on every parameter with its gradient and its values of state, in
 /// pieces across the threads of the current rayon pool, each with the best instruction set
 /// there is (the loop is compiled inside [`Float::dispatch`]'s AVX2 function, where LLVM
-/// vectorizes it with 256-bit vectors). Each parameter's update depends on its own values only,
-/// so the result does not depend on the pieces.
-fn elementwise<T: Float>(
+/// vectorizes it with 256-bit vectors; Rust contracts no multiply and add into an FMA, so the
+/// arithmetic is the same). Each parameter's update depends on its own values only, so the
+/// result does not depend on the pieces.
+fn elementwise<T: Float, S: Send>(
     params: &mut [T],
     grad: &[T],
-    m: &mut [f64],
-    v: &mut [f64],
-    update: impl Fn(&mut T, T, &mut f64, &mut f64) + Sync,
+    state: &mut [S],
+    update: impl Fn(&mut T, T, &mut S) + Sync,
 ) {
     use rayon::prelude::*;
 
-    struct Piece<'a, T, F> {
+    struct Piece<'a, T, S, F> {
         params: &'a mut [T],
         grad: &'a [T],
-        m: &'a mut [f64],
-        v: &'a mut [f64],
+        state: &'a mut [S],
         update: &'a F,
     }
-    impl<T: Float, F: Fn(&mut T, T, &mut f64, &mut f64)> crate::simd::WithSimd<T> for Piece<'_, T, F> {
+    impl<T: Float, S, F: Fn(&mut T, T, &mut S)> crate::simd::WithSimd<T> for Piece<'_, T, S, F> {
         type Output = ();
         #[inline(always)]
-        fn with_simd<S: crate::simd::Lanes<T>>(self, _: S) {
-            let values = self.m.iter_mut().zip(self.v.iter_mut());
-            for ((p, &g), (m, v)) in self.params.iter_mut().zip(self.grad).zip(values) {
-                (self.update)(p, g, m, v);
+        fn with_simd<L: crate::simd::Lanes<T>>(self, _: L) {
+            let values = self.params.iter_mut().zip(self.grad);
+            for ((p, &g), state) in values.zip(self.state.iter_mut()) {
+                (self.update)(p, g, state);
             }
         }
     }
@@ -618,13 +624,12 @@ fn elementwise<T: Float>(
     params
         .par_chunks_mut(PIECE)
         .zip(grad.par_chunks(PIECE))
-        .zip(m.par_chunks_mut(PIECE).zip(v.par_chunks_mut(PIECE)))
-        .for_each(|((params, grad), (m, v))| {
+        .zip(state.par_chunks_mut(PIECE))
+        .for_each(|((params, grad), state)| {
             T::dispatch(Piece {
                 params,
                 grad,
-                m,
-                v,
+                state,
                 update: &update,
             });
         });
