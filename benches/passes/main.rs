@@ -5,7 +5,12 @@
 //! ```text
 //! cargo run --release --manifest-path benches/passes/Cargo.toml            # every workload
 //! cargo run --release --manifest-path benches/passes/Cargo.toml -- W3      # W3 only
+//! cargo run --release --manifest-path benches/passes/Cargo.toml -- --threads 2 W3
 //! ```
+//!
+//! With `--threads 2` the steps run on two threads (a part of the batch each) and a pass's
+//! time is summed over both: beside the one-thread table, it shows which passes slow down
+//! when both cores work at once, and how long each thread waits for its part or for the other.
 //!
 //! It builds `cnn` with its `profile` feature: the generated code reads the clock after each
 //! layer's statements (`cnn::__private::profile`), a clock reading per lap, so the steps take a little
@@ -33,12 +38,27 @@ use workloads::{W1, W2, W3, W4, W5};
 const SECONDS: f64 = 2.0;
 
 fn main() {
-    let only: Vec<String> = std::env::args().skip(1).collect();
+    let mut only: Vec<String> = std::env::args().skip(1).collect();
+    let threads = match only.iter().position(|a| a == "--threads") {
+        Some(i) => {
+            let n = only.get(i + 1).and_then(|n| n.parse().ok());
+            let Some(n) = n.filter(|&n: &usize| n > 0) else {
+                eprintln!("--threads takes a number of threads, 1 or more");
+                std::process::exit(2);
+            };
+            only.drain(i..i + 2);
+            n
+        }
+        None => 1,
+    };
     let wanted = |name: &str| only.is_empty() || only.iter().any(|o| o == name);
+    // The single-example forward runs on one thread whatever the pool: only the steps are
+    // timed on more.
+    let single = threads == 1;
     let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(1)
+        .num_threads(threads)
         .build()
-        .expect("a pool of one thread");
+        .expect("a pool of threads");
     pool.install(|| {
         let Some(peak) = peak_gflops() else {
             println!("the FMA peak needs x86-64 with AVX2 and FMA; nothing measured");
@@ -50,23 +70,32 @@ fn main() {
         );
         let load = std::fs::read_to_string("/proc/loadavg").unwrap_or_default();
         println!("load average: {}", load.split(' ').next().unwrap_or("?"));
+        if !single {
+            println!("steps on {threads} threads: each pass's time is summed over them");
+        }
         if wanted("W1") {
-            steps::<W1, _>("W1", 100, &HalfSquaredError, peak);
-            forward::<W1>("W1", peak);
+            steps::<W1, _>("W1", 100, &HalfSquaredError, peak, threads);
+            if single {
+                forward::<W1>("W1", peak);
+            }
         }
         if wanted("W2") {
-            steps::<W2, _>("W2", 100, &HalfSquaredError, peak);
+            steps::<W2, _>("W2", 100, &HalfSquaredError, peak, threads);
         }
         if wanted("W3") {
-            steps::<W3, _>("W3", 64, &SoftmaxCrossEntropy, peak);
-            forward::<W3>("W3", peak);
+            steps::<W3, _>("W3", 64, &SoftmaxCrossEntropy, peak, threads);
+            if single {
+                forward::<W3>("W3", peak);
+            }
         }
         if wanted("W4") {
-            steps::<W4, _>("W4", 64, &SoftmaxCrossEntropy, peak);
+            steps::<W4, _>("W4", 64, &SoftmaxCrossEntropy, peak, threads);
         }
         if wanted("W5") {
-            steps::<W5, _>("W5", 32, &SoftmaxCrossEntropy, peak);
-            forward::<W5>("W5", peak);
+            steps::<W5, _>("W5", 32, &SoftmaxCrossEntropy, peak, threads);
+            if single {
+                forward::<W5>("W5", peak);
+            }
         }
     });
 }
@@ -93,8 +122,15 @@ impl cnn::__private::WithSimd<f32> for KernelName {
     }
 }
 
-/// Times SGD steps of `N` on one seeded batch of `batch` examples and prints each pass's share.
-fn steps<N: Network<Scalar = f32>, L: Loss>(name: &str, batch: usize, loss: &L, peak: f64) {
+/// Times SGD steps of `N` on one seeded batch of `batch` examples, on the pool's `threads`,
+/// and prints each pass's share.
+fn steps<N: Network<Scalar = f32>, L: Loss>(
+    name: &str,
+    batch: usize,
+    loss: &L,
+    peak: f64,
+    threads: usize,
+) {
     let mut net = N::new(1);
     let (x, y) = seeded_batch::<N>(batch);
     let mut sgd = Sgd::new(0.01);
@@ -103,8 +139,11 @@ fn steps<N: Network<Scalar = f32>, L: Loss>(name: &str, batch: usize, loss: &L, 
             .expect("a valid batch");
     };
     let (count, wall, laps) = timed(&mut step);
-    let title = format!("{name} step, batch {batch}");
-    print_laps(&title, N::SUMMARY, batch, count, wall, &laps, peak, true);
+    let title = match threads {
+        1 => format!("{name} step, batch {batch}"),
+        t => format!("{name} step, batch {batch}, {t} threads"),
+    };
+    print_laps(&title, N::SUMMARY, batch, count, wall, &laps, peak, threads);
 }
 
 /// Times single-example forward passes of `N` and prints each layer's share.
@@ -120,7 +159,7 @@ fn forward<N: Network<Scalar = f32>>(name: &str, peak: f64) {
     };
     let (count, wall, laps) = timed(&mut pass);
     let title = format!("{name} single-example forward");
-    print_laps(&title, N::SUMMARY, 1, count, wall, &laps, peak, false);
+    print_laps(&title, N::SUMMARY, 1, count, wall, &laps, peak, 0);
 }
 
 /// Runs `f` for [`SECONDS`] after as long a warm-up: how many times, the time it took, the laps.
@@ -138,8 +177,9 @@ fn timed(f: &mut dyn FnMut()) -> (u64, Duration, Vec<Lap>) {
     (count, start.elapsed(), profile::take())
 }
 
-/// A table of the laps per pass: µs per run, share of the run's wall time, multiply-adds, the
-/// roofline at `peak` and the ratio to it.
+/// A table of the laps per pass: µs per run (summed over the threads of a training step on
+/// `threads`; `0` for a single-example forward pass), share of the run's time on all threads,
+/// multiply-adds, the roofline of one core at `peak` and the ratio to it.
 #[allow(clippy::too_many_arguments)]
 fn print_laps(
     title: &str,
@@ -149,9 +189,12 @@ fn print_laps(
     wall: Duration,
     laps: &[Lap],
     peak: f64,
-    training: bool,
+    threads: usize,
 ) {
+    let training = threads > 0;
     let per_run = wall.as_secs_f64() * 1e6 / count as f64;
+    // The time of every thread: each lap counts on the thread that took it.
+    let thread_time = per_run * threads.max(1) as f64;
     println!("\n{title}: {per_run:.2} µs per run ({count} runs)");
     println!(
         "| pass | µs | share | multiply-adds | roofline µs | / roofline |\n|---|---:|---:|---:|---:|---:|"
@@ -170,13 +213,13 @@ fn print_laps(
         println!(
             "| {} | {us:.2} | {:.1}% | {macs} | {roof} | {ratio} |",
             lap.label,
-            100.0 * us / per_run
+            100.0 * us / thread_time
         );
     }
-    let rest = per_run - lapped;
+    let rest = thread_time - lapped;
     println!(
-        "| outside the layers (inputs into lanes, gradients summed, the update) | {rest:.2} | {:.1}% | | | |",
-        100.0 * rest / per_run
+        "| in no lap (the batch's checks, the rest) | {rest:.2} | {:.1}% | | | |",
+        100.0 * rest / thread_time
     );
 }
 

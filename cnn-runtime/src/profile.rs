@@ -6,7 +6,9 @@
 //!
 //! A lap reads the clock once (`Instant::now`) and takes a lock, so a profiled build is a little
 //! slower than the default one; the benchmarks' figures come from the default build. The
-//! `passes` benchmark (`benches/passes/`) prints the laps of the benchmarked steps.
+//! `passes` benchmark (`benches/passes/`) prints the laps of the benchmarked steps. The training
+//! step's own work (its inputs copied into lanes, the parts' gradients summed, the update, and
+//! a thread's wait for its part) takes laps of its own there too.
 
 use std::cell::Cell;
 use std::sync::Mutex;
@@ -55,6 +57,23 @@ pub fn lap(label: &'static str) {
             count: 1,
         }),
     }
+}
+
+/// [`start`] where this crate is built with its `profile` feature; nothing otherwise: the
+/// training step's own laps, beside those of the generated code.
+#[inline(always)]
+pub(crate) fn step_start() {
+    #[cfg(feature = "profile")]
+    start();
+}
+
+/// [`lap`] where this crate is built with its `profile` feature; nothing otherwise.
+#[inline(always)]
+pub(crate) fn step_lap(label: &'static str) {
+    #[cfg(feature = "profile")]
+    lap(label);
+    #[cfg(not(feature = "profile"))]
+    let _ = label;
 }
 
 /// The totals since the last call, in the order their labels were first seen; clears them.

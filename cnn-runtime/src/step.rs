@@ -94,6 +94,7 @@ impl<N: Network, L: Loss> WithSimd<N::Scalar> for TrainStage<'_, N, L> {
             if !crate::batch::load_inputs(s, self.x, packs) {
                 return None;
             }
+            crate::profile::step_lap("inputs into lanes");
         }
         Some(self.net.train_stage(
             s,
@@ -107,6 +108,10 @@ impl<N: Network, L: Loss> WithSimd<N::Scalar> for TrainStage<'_, N, L> {
         ))
     }
 }
+
+/// Gradient values per piece of the parts' sum: large enough that a thread's share outweighs
+/// handing it out.
+const SUM_PIECE: usize = 1 << 14;
 
 /// `f` on every part, on one thread each (in order, on this thread, for one part), the
 /// results in order.
@@ -145,6 +150,7 @@ pub(crate) fn run_pass<N: Network, L: Loss>(
     input_grad: bool,
     loss_only: bool,
 ) -> Result<(N::Scalar, Vec<Part<N>>), Error> {
+    crate::profile::step_start();
     N::check_train_batch(n)?;
     let scale = N::Scalar::ONE / N::Scalar::from_f64(n as f64);
     let threads = rayon::current_num_threads().clamp(1, n.max(1));
@@ -157,15 +163,20 @@ pub(crate) fn run_pass<N: Network, L: Loss>(
             part.first = r.start;
             part.examples = r.len();
             part.blocks = crate::batch::blocks_for(r.len());
-            if !loss_only {
-                part.grad.fill(N::Scalar::ZERO);
-            }
             part
         })
         .collect();
     let mut total = N::Scalar::ZERO;
+    crate::profile::step_lap("buffers taken from the pool");
     for stage in 0..N::STAGES {
         let results = on_parts(&mut parts, |part| {
+            // On a second thread: the time since its last part, its share of the sum and the
+            // update in pieces among it.
+            crate::profile::step_lap("waiting for a part");
+            if stage == 0 && !loss_only {
+                // On the part's own thread, as the rest of its work.
+                part.grad.fill(N::Scalar::ZERO);
+            }
             let range = part.first..part.first + part.examples;
             let info = PartInfo {
                 blocks: part.blocks,
@@ -188,6 +199,7 @@ pub(crate) fn run_pass<N: Network, L: Loss>(
                 grad,
             })
         });
+        crate::profile::step_lap("waiting for the other parts");
         if results.iter().any(Option::is_none) {
             give_back(parts);
             return Err(crate::network::non_finite(&x).expect("a value that is not finite"));
@@ -202,12 +214,21 @@ pub(crate) fn run_pass<N: Network, L: Loss>(
     let (first, rest) = parts
         .split_first_mut()
         .expect("a batch of at least one example");
-    for part in rest {
+    if !rest.is_empty() {
+        // Each value's parts added in order, in pieces across the pool: the same sums
+        // whatever the pieces.
+        let grads: Vec<&[N::Scalar]> = rest.iter().map(|p| p.grad.as_slice()).collect();
         first
             .grad
-            .iter_mut()
-            .zip(&part.grad)
-            .for_each(|(a, &b)| *a += b);
+            .par_chunks_mut(SUM_PIECE)
+            .enumerate()
+            .for_each(|(i, sum)| {
+                for grad in &grads {
+                    let piece = &grad[i * SUM_PIECE..];
+                    sum.iter_mut().zip(piece).for_each(|(a, &b)| *a += b);
+                }
+            });
     }
+    crate::profile::step_lap("the parts' gradients summed");
     Ok((total * scale, parts))
 }

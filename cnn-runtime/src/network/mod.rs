@@ -618,6 +618,7 @@ pub trait Network: Sized + Clone + Send + Sync {
     ) -> Result<Self::Scalar, Error> {
         let n = check_targets::<Self>(&x, &targets)?;
         let (l, parts) = crate::step::run(self, x, targets, loss, n, false)?;
+        crate::profile::step_start();
         let result = if l.is_finite() {
             optimizer.step(self.params_mut(), &parts[0].grad).map(|()| {
                 self.update_buffers(&parts[0].work);
@@ -627,6 +628,7 @@ pub trait Network: Sized + Clone + Send + Sync {
             Err(Error::NonFiniteLoss { value: l.to_f64() })
         };
         crate::step::give_back(parts);
+        crate::profile::step_lap("the update");
         result
     }
 }
