@@ -217,8 +217,13 @@ fn print_laps(
         );
     }
     let rest = thread_time - lapped;
+    let what = if training {
+        "in no lap (the batch's checks, the rest)"
+    } else {
+        "in no lap (the input's copy, the rest)"
+    };
     println!(
-        "| in no lap (the batch's checks, the rest) | {rest:.2} | {:.1}% | | | |",
+        "| {what} | {rest:.2} | {:.1}% | | | |",
         100.0 * rest / thread_time
     );
 }
