@@ -170,8 +170,8 @@ pub(crate) fn run_pass<N: Network, L: Loss>(
     crate::profile::step_lap("buffers taken from the pool");
     for stage in 0..N::STAGES {
         let results = on_parts(&mut parts, |part| {
-            // On a second thread: the time since its last part, its share of the sum and the
-            // update in pieces among it.
+            // On a thread other than the caller's, this lap holds the time since its last
+            // part: the pieces of the sum and of the update it ran meanwhile, and its idle time.
             crate::profile::step_lap("waiting for a part");
             if stage == 0 && !loss_only {
                 // On the part's own thread, as the rest of its work.
