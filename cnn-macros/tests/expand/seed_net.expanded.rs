@@ -2632,13 +2632,11 @@ impl<T: ::cnn::Float> SeedNet<T> {
                         }
                     }
                 }
-                for (db, dz) in db.iter_mut().zip(dz) {
-                    let mut sum = s.load(db);
-                    for p in dz.as_flattened() {
-                        sum = s.add(sum, s.load(p));
-                    }
-                    s.store(db, sum);
-                }
+                ::cnn::__private::batch::add_filter_sums(
+                    s,
+                    db,
+                    dz.as_flattened().as_flattened(),
+                );
             }
         }
         /// `conv1`: 1x22x22 -> 1x20x20, 1 filter of 1x3x3, stride 1.

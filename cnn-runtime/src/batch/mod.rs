@@ -295,6 +295,33 @@ pub fn add_lane_sums<T: Float, S: Lanes<T>>(s: S, acc: &[Pack<T>], grad: &mut [T
     }
 }
 
+/// `db[f] += sum_p dz[f][p]` for the `db.len()` filters of `dz` (`[F][P]` packs), eight
+/// filters at a time: each filter's sum is one chain of adds over its positions in order,
+/// every add waiting for the one before, and eight of them side by side overlap. The same
+/// order for each filter as one filter after another, so the same bits.
+#[inline(always)]
+pub fn add_filter_sums<T: Float, S: Lanes<T>>(s: S, db: &mut [Pack<T>], dz: &[Pack<T>]) {
+    let positions = dz.len() / db.len().max(1);
+    debug_assert_eq!(positions * db.len(), dz.len());
+    for (db, dz) in db
+        .chunks_mut(LANES)
+        .zip(dz.chunks(LANES * positions.max(1)))
+    {
+        let mut sums = [s.zero(); LANES];
+        for (sum, db) in sums.iter_mut().zip(db.iter()) {
+            *sum = s.load(db);
+        }
+        for p in 0..positions {
+            for (f, sum) in sums.iter_mut().enumerate().take(db.len()) {
+                *sum = s.add(*sum, s.load(&dz[f * positions + p]));
+            }
+        }
+        for (db, sum) in db.iter_mut().zip(sums) {
+            s.store(db, sum);
+        }
+    }
+}
+
 /// Sets every pack to zero.
 #[inline(always)]
 pub fn clear<T: Float>(packs: &mut [Pack<T>]) {
@@ -356,6 +383,39 @@ mod tests {
     use super::*;
     use crate::loss::HalfSquaredError;
     use crate::simd::Portable;
+
+    /// Eight filters side by side sum each filter's positions in the order of one filter
+    /// after another: the same bits, on values whose sums depend on their order, for fewer
+    /// filters than a chunk, a whole one and a chunk and a rest.
+    #[test]
+    fn filter_sums_are_those_of_one_filter_at_a_time() {
+        for (filters, positions) in [(1, 400), (3, 7), (8, 5), (9, 1), (17, 64)] {
+            let dz: Vec<Pack<f32>> = (0..filters * positions)
+                .map(|k| {
+                    Pack(core::array::from_fn(|l| {
+                        ((k * 37 + l * 11) % 101) as f32 * 0.37 - 17.1
+                    }))
+                })
+                .collect();
+            let start: Vec<Pack<f32>> =
+                (0..filters).map(|f| Pack([f as f32 * 1.3e-3; 8])).collect();
+            let mut db = start.clone();
+            add_filter_sums(Portable, &mut db, &dz);
+            for f in 0..filters {
+                for l in 0..8 {
+                    let mut sum = start[f].0[l];
+                    for p in 0..positions {
+                        sum += dz[f * positions + p].0[l];
+                    }
+                    assert_eq!(
+                        db[f].0[l].to_bits(),
+                        sum.to_bits(),
+                        "{filters} filters, filter {f}"
+                    );
+                }
+            }
+        }
+    }
 
     #[test]
     fn inputs_go_to_lanes_and_back() {

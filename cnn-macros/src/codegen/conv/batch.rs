@@ -355,13 +355,7 @@ pub fn backward(layer: &Layer, conv: &Conv) -> TokenStream {
                 #pad
                 #xp_ref
                 #grouped
-                for (db, dz) in db.iter_mut().zip(dz) {
-                    let mut sum = s.load(db);
-                    for p in dz.as_flattened() {
-                        sum = s.add(sum, s.load(p));
-                    }
-                    s.store(db, sum);
-                }
+                ::cnn::__private::batch::add_filter_sums(s, db, dz.as_flattened().as_flattened());
             }
         }
     }
