@@ -403,10 +403,10 @@ impl Optimizer for Sgd {
     fn step<T: Float>(&mut self, params: &mut [T], grad: &[T]) -> Result<(), Error> {
         let (lr, weight_decay) = (self.lr, self.weight_decay);
         if self.momentum == 0.0 {
-            // No state: a slice of `()`, which takes no memory.
-            let mut none = vec![(); params.len()];
-            check_lengths(&mut none, params.len(), grad.len())?;
-            elementwise(params, grad, &mut none, |p, g, ()| {
+            // No state: slices of `()`, which take no memory.
+            let (mut a, mut b) = (vec![(); params.len()], vec![(); params.len()]);
+            check_lengths(&mut a, params.len(), grad.len())?;
+            elementwise(params, grad, &mut a, &mut b, |p, g, (), ()| {
                 let g = g.to_f64() + weight_decay * p.to_f64();
                 *p = T::from_f64(p.to_f64() - lr * g);
             });
@@ -415,12 +415,19 @@ impl Optimizer for Sgd {
         }
         check_lengths(&mut self.velocity, params.len(), grad.len())?;
         let (momentum, nesterov) = (self.momentum, self.nesterov);
-        elementwise(params, grad, &mut self.velocity, |p, g, v| {
-            let g = g.to_f64() + weight_decay * p.to_f64();
-            *v = momentum * *v + g;
-            let step = if nesterov { g + momentum * *v } else { *v };
-            *p = T::from_f64(p.to_f64() - lr * step);
-        });
+        let mut none = vec![(); params.len()];
+        elementwise(
+            params,
+            grad,
+            &mut self.velocity,
+            &mut none,
+            |p, g, v, ()| {
+                let g = g.to_f64() + weight_decay * p.to_f64();
+                *v = momentum * *v + g;
+                let step = if nesterov { g + momentum * *v } else { *v };
+                *p = T::from_f64(p.to_f64() - lr * step);
+            },
+        );
         self.steps += 1;
         Ok(())
     }
@@ -564,7 +571,7 @@ impl Optimizer for Adam {
         let (step_size, c2_sqrt) = (self.lr / c1, c2.sqrt());
         let (beta1, beta2, eps) = (self.beta1, self.beta2, self.eps);
         let (lr, weight_decay, decoupled) = (self.lr, self.weight_decay, self.decoupled);
-        elementwise2(params, grad, &mut self.m, &mut self.v, |p, g, m, v| {
+        elementwise(params, grad, &mut self.m, &mut self.v, |p, g, m, v| {
             let mut pf = p.to_f64();
             let mut g = g.to_f64();
             if decoupled {
@@ -585,77 +592,39 @@ impl Optimizer for Adam {
 /// handing it out.
 const PIECE: usize = 1 << 14;
 
-/// `update(p, g, state)` on every parameter with its gradient and its values of state, in
-/// pieces across the threads of the current rayon pool, each with the best instruction set
-/// there is (the loop is compiled inside [`Float::dispatch`]'s AVX2 function, where LLVM
-/// vectorizes it with 256-bit vectors; Rust contracts no multiply and add into an FMA, so the
-/// arithmetic is the same). Each parameter's update depends on its own values only, so the
-/// result does not depend on the pieces.
-fn elementwise<T: Float, S: Send>(
+/// `update(p, g, a, b)` on every parameter with its gradient and two values of state (`()`
+/// where an optimizer keeps less), in pieces across the threads of the current rayon pool,
+/// each with the best instruction set there is (the loop is compiled inside
+/// [`Float::dispatch`]'s AVX2 function, where LLVM vectorizes it with 256-bit vectors; Rust
+/// contracts no multiply and add into an FMA, so the arithmetic is the same). Each parameter's
+/// update depends on its own values only, so the result does not depend on the pieces. The two
+/// values are two slices, not one of pairs: over `[m, v]` pairs, a step of Adam took longer in
+/// each of three alternated runs of a timing loop.
+fn elementwise<T: Float, A: Send, B: Send>(
     params: &mut [T],
     grad: &[T],
-    state: &mut [S],
-    update: impl Fn(&mut T, T, &mut S) + Sync,
+    a: &mut [A],
+    b: &mut [B],
+    update: impl Fn(&mut T, T, &mut A, &mut B) + Sync,
 ) {
     use rayon::prelude::*;
 
-    struct Piece<'a, T, S, F> {
+    struct Piece<'a, T, A, B, F> {
         params: &'a mut [T],
         grad: &'a [T],
-        state: &'a mut [S],
+        a: &'a mut [A],
+        b: &'a mut [B],
         update: &'a F,
     }
-    impl<T: Float, S, F: Fn(&mut T, T, &mut S)> crate::simd::WithSimd<T> for Piece<'_, T, S, F> {
-        type Output = ();
-        #[inline(always)]
-        fn with_simd<L: crate::simd::Lanes<T>>(self, _: L) {
-            let values = self.params.iter_mut().zip(self.grad);
-            for ((p, &g), state) in values.zip(self.state.iter_mut()) {
-                (self.update)(p, g, state);
-            }
-        }
-    }
-
-    params
-        .par_chunks_mut(PIECE)
-        .zip(grad.par_chunks(PIECE))
-        .zip(state.par_chunks_mut(PIECE))
-        .for_each(|((params, grad), state)| {
-            T::dispatch(Piece {
-                params,
-                grad,
-                state,
-                update: &update,
-            });
-        });
-}
-
-/// [`elementwise`] with two slices of state, `update(p, g, m, v)`: Adam's `m` and `v` kept
-/// apart: over `[m, v]` pairs side by side, a step of Adam took longer in each of three
-/// alternated runs of a timing loop.
-fn elementwise2<T: Float>(
-    params: &mut [T],
-    grad: &[T],
-    m: &mut [f64],
-    v: &mut [f64],
-    update: impl Fn(&mut T, T, &mut f64, &mut f64) + Sync,
-) {
-    use rayon::prelude::*;
-
-    struct Piece<'a, T, F> {
-        params: &'a mut [T],
-        grad: &'a [T],
-        m: &'a mut [f64],
-        v: &'a mut [f64],
-        update: &'a F,
-    }
-    impl<T: Float, F: Fn(&mut T, T, &mut f64, &mut f64)> crate::simd::WithSimd<T> for Piece<'_, T, F> {
+    impl<T: Float, A, B, F: Fn(&mut T, T, &mut A, &mut B)> crate::simd::WithSimd<T>
+        for Piece<'_, T, A, B, F>
+    {
         type Output = ();
         #[inline(always)]
         fn with_simd<S: crate::simd::Lanes<T>>(self, _: S) {
-            let values = self.m.iter_mut().zip(self.v.iter_mut());
-            for ((p, &g), (m, v)) in self.params.iter_mut().zip(self.grad).zip(values) {
-                (self.update)(p, g, m, v);
+            let values = self.a.iter_mut().zip(self.b.iter_mut());
+            for ((p, &g), (a, b)) in self.params.iter_mut().zip(self.grad).zip(values) {
+                (self.update)(p, g, a, b);
             }
         }
     }
@@ -663,13 +632,13 @@ fn elementwise2<T: Float>(
     params
         .par_chunks_mut(PIECE)
         .zip(grad.par_chunks(PIECE))
-        .zip(m.par_chunks_mut(PIECE).zip(v.par_chunks_mut(PIECE)))
-        .for_each(|((params, grad), (m, v))| {
+        .zip(a.par_chunks_mut(PIECE).zip(b.par_chunks_mut(PIECE)))
+        .for_each(|((params, grad), (a, b))| {
             T::dispatch(Piece {
                 params,
                 grad,
-                m,
-                v,
+                a,
+                b,
                 update: &update,
             });
         });
